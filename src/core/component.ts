@@ -1,0 +1,115 @@
+// The small plugin interfaces every source, sink and stage implements, and their typed definitions.
+import type { z } from 'zod';
+import type { Logger } from './logger.ts';
+import type { Batch, SourceData } from './record.ts';
+import type { StructType } from './schema.ts';
+
+/** A source offset: any JSON value, written verbatim into the checkpoint's offsets log. */
+export type Offset = JsonValue;
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** How much a source may plan for one batch. `respectLimits` is false only for the `once`
+ * trigger, which like Spark's Trigger.Once reads everything available in one batch. */
+export interface ReadLimit {
+  readonly respectLimits: boolean;
+}
+
+/** What every component gets when it is created. */
+export interface ComponentContext {
+  /** The query id recorded in the checkpoint's metadata file (stable across restarts). */
+  readonly queryId: string;
+  /** The pipeline's name, for labels and logs. */
+  readonly pipelineName: string;
+  /** The checkpoint folder of the query. */
+  readonly checkpointDir: string;
+  /** A folder the component owns inside the checkpoint (`sources/<n>` for sources). */
+  readonly stateDir: string;
+  readonly logger: Logger;
+  /** Aborted when the query stops; long waits must honour it. */
+  readonly signal: AbortSignal;
+  /** Engine-level defaults from `streaming.processing` that sources may apply. */
+  readonly defaults: { readonly maxOffsetsPerTrigger?: number };
+}
+
+/** Health of one component, for readiness checks. */
+export interface ComponentHealth {
+  readonly healthy: boolean;
+  readonly detail: string;
+}
+
+export interface Source {
+  /** A human description for progress, e.g. `FileStreamSource[/data/in]`. */
+  readonly description: string;
+  /** Facts that must not change under an existing checkpoint (type, path, topics ...). */
+  identity(): Record<string, JsonValue>;
+  /** Connects and restores whatever the source keeps in its state folder. */
+  open(): Promise<void>;
+  /** Called once before the first batch of an availableNow run: fixes the end of the run. */
+  prepareForAvailableNow?(): Promise<void>;
+  /** The end offset of the next batch given its start (null: from the beginning). Returns an offset
+   * equal to `start` when there is nothing new. Must be deterministic once returned: the engine
+   * writes it to the write-ahead log and may ask `read` for the same range again after a crash. */
+  latestOffset(start: Offset | null, limit: ReadLimit): Promise<Offset | null>;
+  /** Reads exactly the records in (start, end]. */
+  read(start: Offset | null, end: Offset): Promise<SourceData>;
+  /** Everything up to `end` is committed by the sink and the checkpoint: clean up, ack, archive. */
+  commit(end: Offset): Promise<void>;
+  /** Extra progress metrics, Spark's `sources[].metrics`. */
+  metrics?(): Record<string, string>;
+  health?(): Promise<ComponentHealth>;
+  close(): Promise<void>;
+}
+
+/** What a sink reports for one batch. */
+export interface SinkResult {
+  readonly numOutputRows: number;
+  /** True when the batch was already in the sink (a replay after a crash) and nothing was written. */
+  readonly skipped: boolean;
+  readonly details?: Record<string, JsonValue>;
+}
+
+export interface Sink {
+  readonly description: string;
+  identity(): Record<string, JsonValue>;
+  open(): Promise<void>;
+  /** Writes one batch idempotently: a batch id the sink already holds for this query is skipped. */
+  addBatch(batch: Batch): Promise<SinkResult>;
+  metrics?(): Record<string, string>;
+  health?(): Promise<ComponentHealth>;
+  close(): Promise<void>;
+}
+
+/** A processing step between source and sink. */
+export interface Stage {
+  readonly name: string;
+  /** Returns the batch to pass on; rows it rejects go to `batch.rejected`. */
+  process(batch: Batch): Promise<Batch> | Batch;
+  /** The output schema given the input schema, when the stage can tell before running. */
+  outputSchema?(input: StructType | null): StructType | null;
+  metrics?(): Record<string, unknown>;
+  close?(): Promise<void>;
+}
+
+export interface SourceDefinition<C> {
+  readonly kind: 'source';
+  readonly type: string;
+  readonly summary: string;
+  readonly config: z.ZodType<C>;
+  create(config: C, ctx: ComponentContext): Source;
+}
+
+export interface SinkDefinition<C> {
+  readonly kind: 'sink';
+  readonly type: string;
+  readonly summary: string;
+  readonly config: z.ZodType<C>;
+  create(config: C, ctx: ComponentContext): Sink;
+}
+
+export function defineSource<C>(def: Omit<SourceDefinition<C>, 'kind'>): SourceDefinition<C> {
+  return { kind: 'source', ...def };
+}
+
+export function defineSink<C>(def: Omit<SinkDefinition<C>, 'kind'>): SinkDefinition<C> {
+  return { kind: 'sink', ...def };
+}

@@ -1,0 +1,66 @@
+// Rows, their origin, rejected records and the batch that carries both through a pipeline.
+import type { StructType } from './schema.ts';
+
+/** A row: column name to value. Values are null, boolean, number (long/int/double), bigint,
+ * string, Date (timestamp and date), Uint8Array (binary), arrays and nested plain objects. */
+export type Row = Record<string, unknown>;
+
+/** Where a record came from; attached to each row under the ORIGIN symbol, so that it travels
+ * through filters and spreads but never appears among the row's columns or in JSON. */
+export interface RecordOrigin {
+  readonly file?: string;
+  readonly line?: number;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: string;
+}
+
+export const ORIGIN: unique symbol = Symbol.for('sluice.origin');
+
+export function originOf(row: Row): RecordOrigin | undefined {
+  return (row as { [ORIGIN]?: RecordOrigin })[ORIGIN];
+}
+
+export function withOrigin<R extends Row>(row: R, origin: RecordOrigin): R {
+  (row as { [ORIGIN]?: RecordOrigin })[ORIGIN] = origin;
+  return row;
+}
+
+export function describeOrigin(o: RecordOrigin | undefined): string {
+  if (o === undefined) return 'unknown origin';
+  if (o.file !== undefined) return o.line === undefined ? o.file : `${o.file}:${o.line}`;
+  if (o.topic !== undefined) return `${o.topic}[${o.partition ?? '?'}]@${o.offset ?? '?'}`;
+  return 'unknown origin';
+}
+
+/** The error classes of the dead-letter queue envelope. */
+export type RejectionType = 'SCHEMA_VALIDATION' | 'PROCESSING' | 'SINK_WRITE' | 'RESOURCE';
+
+/** A record that could not be processed, kept with the reason so nothing is lost. */
+export interface Rejected {
+  readonly errorType: RejectionType;
+  readonly stage: string;
+  readonly rule?: string;
+  readonly message: string;
+  /** The original payload as text (a JSON line, a CSV row, a Kafka value), or null when there was none. */
+  readonly payload: string | null;
+  readonly origin: RecordOrigin;
+}
+
+/** What a source returns for one planned offset range. */
+export interface SourceData {
+  readonly rows: Row[];
+  readonly rejected: Rejected[];
+  /** The schema the rows conform to, when the source knows it (declared or inferred). */
+  readonly schema: StructType | null;
+  /** Bytes read, for progress. */
+  readonly bytes?: number;
+}
+
+/** One micro-batch as it flows through stages to the sink. */
+export interface Batch {
+  readonly batchId: number;
+  rows: Row[];
+  rejected: Rejected[];
+  schema: StructType | null;
+}
