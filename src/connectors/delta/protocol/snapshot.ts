@@ -1,0 +1,151 @@
+// Replays a log segment into a Snapshot: protocol, metadata, live files, app transactions, tombstones.
+//
+//   checkpoint actions (if any) ─► commits cp+1 .. N in order ─► reconcile:
+//     protocol/metaData: last wins · add: live[path+dv] = add · remove: drop live, keep tombstone
+//     txn: txns[appId] = version · domainMetadata: last wins, removed drops it
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+import type { StructType } from '../../../core/schema.ts';
+import type { Action, AddAction, CommitInfo, DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction } from './actions.ts';
+import { checkReadable } from './features.ts';
+import { listLog, readCheckpoint, readCommit, segmentFor, type LogListing, type LogSegment } from './log.ts';
+import { parseSchemaString } from './schema-json.ts';
+
+export interface Snapshot {
+  readonly tablePath: string;
+  readonly version: number;
+  readonly protocol: ProtocolAction;
+  readonly metadata: MetadataAction;
+  readonly schema: StructType;
+  readonly partitionColumns: readonly string[];
+  /** Live files keyed by path (plus deletion vector id when one is attached). */
+  readonly files: ReadonlyMap<string, AddAction>;
+  readonly txns: ReadonlyMap<string, number>;
+  readonly tombstones: ReadonlyMap<string, RemoveAction>;
+  readonly domains: ReadonlyMap<string, DomainMetadataAction>;
+  /** Version of the checkpoint the replay started from, or null. */
+  readonly checkpointVersion: number | null;
+  /** Commits replayed since that checkpoint, with their commitInfo when present. */
+  readonly commitInfos: readonly { readonly version: number; readonly commitInfo: CommitInfo | null }[];
+}
+
+/** A snapshot under construction: what the writer and the conflict checker also update in place. */
+export class LogState {
+  protocol: ProtocolAction | null = null;
+  metadata: MetadataAction | null = null;
+  readonly files = new Map<string, AddAction>();
+  readonly txns = new Map<string, number>();
+  readonly tombstones = new Map<string, RemoveAction>();
+  readonly domains = new Map<string, DomainMetadataAction>();
+
+  apply(actions: readonly Action[]): void {
+    for (const a of actions) {
+      switch (a.kind) {
+        case 'protocol': this.protocol = a.protocol; break;
+        case 'metaData': this.metadata = a.metaData; break;
+        case 'add': {
+          const k = fileKey(a.add.path, a.add.deletionVector);
+          this.files.set(k, a.add);
+          this.tombstones.delete(k);
+          break;
+        }
+        case 'remove': {
+          const k = fileKey(a.remove.path, a.remove.deletionVector);
+          this.files.delete(k);
+          this.tombstones.set(k, a.remove);
+          break;
+        }
+        case 'txn': this.txns.set(a.txn.appId, a.txn.version); break;
+        case 'domainMetadata':
+          if (a.domainMetadata.removed) this.domains.delete(a.domainMetadata.domain);
+          else this.domains.set(a.domainMetadata.domain, a.domainMetadata);
+          break;
+        default: break;
+      }
+    }
+  }
+}
+
+export function fileKey(path: string, dv: AddAction['deletionVector']): string {
+  if (dv === null || dv === undefined) return path;
+  return `${path}#${dv.storageType}${dv.pathOrInlineDv}@${dv.offset ?? ''}`;
+}
+
+/** Loads the snapshot at `version` (default latest). Returns null when there is no _delta_log at all. */
+export async function loadSnapshot(tablePath: string, version?: number): Promise<Snapshot | null> {
+  const listing = await listLog(tablePath);
+  if (listing === null || (listing.commits.size === 0 && listing.checkpoints.length === 0)) return null;
+  return replay(tablePath, listing, version);
+}
+
+async function replay(tablePath: string, listing: LogListing, version: number | undefined): Promise<Snapshot> {
+  const seg = segmentFor(listing, tablePath, version);
+  const state = new LogState();
+  if (seg.checkpoint !== null) {
+    try {
+      state.apply(await readCheckpoint(tablePath, seg.checkpoint));
+    } catch (err) {
+      // A torn checkpoint must not make the table unreadable while older state is still replayable.
+      const older: LogListing = { ...listing, checkpoints: listing.checkpoints.filter((c) => c.version < (seg.checkpoint?.version ?? 0)) };
+      if (older.checkpoints.length === listing.checkpoints.length) throw err;
+      try {
+        return await replay(tablePath, older, seg.version);
+      } catch {
+        throw err;
+      }
+    }
+  }
+  const infos: { version: number; commitInfo: CommitInfo | null }[] = [];
+  for (const c of seg.commits) {
+    const actions = await readCommit(tablePath, c.file);
+    state.apply(actions);
+    const ci = actions.find((a) => a.kind === 'commitInfo');
+    infos.push({ version: c.version, commitInfo: ci?.kind === 'commitInfo' ? ci.commitInfo : null });
+  }
+  return finish(tablePath, seg, state, infos);
+}
+
+function finish(tablePath: string, seg: LogSegment, state: LogState, infos: Snapshot['commitInfos']): Snapshot {
+  const { protocol, metadata } = state;
+  if (protocol === null || metadata === null) {
+    throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `Delta log of ${tablePath} has no ${protocol === null ? 'protocol' : 'metaData'} action at version ${seg.version}`);
+  }
+  checkReadable(protocol, tablePath);
+  if (metadata.schemaString === '') throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `Delta table ${tablePath} has no schema at version ${seg.version}`);
+  const schema = parseSchemaString(metadata.schemaString);
+  return {
+    tablePath,
+    version: seg.version,
+    protocol,
+    metadata,
+    schema,
+    partitionColumns: metadata.partitionColumns,
+    files: state.files,
+    txns: state.txns,
+    tombstones: state.tombstones,
+    domains: state.domains,
+    checkpointVersion: seg.checkpoint?.version ?? null,
+    commitInfos: infos,
+  };
+}
+
+/** The local file a log path points at: relative paths are URI-encoded and relative to the table root. */
+export function resolveDataPath(tablePath: string, path: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
+    if (path.startsWith('file:')) return fileURLToPath(path);
+    throw new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `data file on a non-local store is not supported: ${path}`);
+  }
+  return join(tablePath, decodeURIComponent(path));
+}
+
+/** Rows recorded in an add's stats, or null when the file has no stats. */
+export function statsNumRecords(add: AddAction): number | null {
+  if (typeof add.stats !== 'string' || add.stats === '') return null;
+  try {
+    const s = JSON.parse(add.stats) as { numRecords?: unknown };
+    return typeof s.numRecords === 'number' ? s.numRecords : null;
+  } catch {
+    return null;
+  }
+}
