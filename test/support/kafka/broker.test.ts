@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { kcatConsume, startBroker } from './broker.ts';
 import { produceMessages } from './produce.ts';
 
-test('the broker starts, creates topics with the asked partition count, round-trips data and stops', async () => {
+void test('the broker starts, creates topics with the asked partition count, round-trips data and stops', async () => {
   const broker = await startBroker();
   try {
     assert.equal(broker.brokers.length, 3);
