@@ -1,0 +1,141 @@
+// Loads a pipeline file: YAML with positions, ${ENV} interpolation, the pipeline schema, then each
+// component's own schema; every problem is collected and reported at once.
+import { readFileSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
+import { interpolate } from './interpolate.ts';
+import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
+import { triggerFrom, type ComponentRegistry, type PipelinePlan, type Trigger } from './plan.ts';
+import { closest, validate } from './problems.ts';
+
+export interface LoadOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Overrides the trigger of the file (the CLI's --once / --available-now). */
+  readonly trigger?: Trigger;
+}
+
+const CHECKPOINT_KEYS = ['checkpoint.location', 'checkpointLocation'] as const;
+
+export function loadPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): PipelinePlan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SluiceError(ErrorCodes.CONFIG_NOT_FOUND, `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const defaultName = basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_');
+  return parsePipelineText(text, registry, { ...opts, name: defaultName, source: file });
+}
+
+export function parsePipelineText(
+  text: string,
+  registry: ComponentRegistry,
+  opts: LoadOptions & { readonly name?: string; readonly source?: string } = {},
+): PipelinePlan {
+  const where = opts.source ?? 'configuration';
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: pos === undefined ? '' : `line ${pos.line}, column ${pos.col}`, message: `YAML syntax: ${e.message.split('\n')[0] ?? e.message}` };
+      }),
+      where,
+    );
+  }
+  const problems: ConfigProblem[] = [];
+  const raw = interpolate(doc.toJS() as unknown, opts.env ?? process.env, problems);
+  const withLines = (p: ConfigProblem): ConfigProblem => {
+    const line = lineOf(doc, lines, p.path);
+    return line === undefined ? p : { ...p, path: `${p.path} (line ${line})` };
+  };
+
+  const top = validate(PipelineFileSchema, raw, '');
+  if (!top.ok) problems.push(...top.problems);
+  const s = (raw as { streaming?: { source?: unknown; sink?: unknown } } | null)?.streaming;
+  const source = checkComponent('source', s?.source, registry.sources, problems);
+  const sinkRef = s?.sink as { type?: unknown; config?: Record<string, unknown> } | undefined;
+  const sinkConfig = { ...(sinkRef?.config ?? {}) };
+  let checkpoint: string | undefined;
+  for (const k of CHECKPOINT_KEYS) {
+    const v = sinkConfig[k];
+    delete sinkConfig[k];
+    if (typeof v === 'string' && v !== '') checkpoint = v;
+    else if (v !== undefined) problems.push({ path: `streaming.sink.config.${k}`, message: 'wrong type', expected: 'a folder path', found: v });
+  }
+  const sink = checkComponent('sink', sinkRef === undefined ? undefined : { ...sinkRef, config: sinkConfig }, registry.sinks, problems);
+  if (checkpoint === undefined && top.ok && top.value.streaming.sink.type !== 'console') {
+    problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
+  }
+  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined) {
+    throw new ConfigError(problems.map(withLines), where);
+  }
+  const f: PipelineFile = top.value;
+  const name = f.streaming.name ?? opts.name ?? 'pipeline';
+  return {
+    name,
+    source: { type: f.streaming.source.type, def: source.def, config: source.config },
+    sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
+    stages: [],
+    trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
+    checkpointLocation: resolve(checkpoint ?? `.sluice/checkpoints/${name}`),
+    processing: f.streaming.processing,
+    errorHandling: f.streaming.error_handling,
+  };
+}
+
+function checkComponent<D extends { readonly config: import('zod').ZodType<unknown> }>(
+  role: 'source' | 'sink',
+  ref: unknown,
+  defs: ReadonlyMap<string, D>,
+  problems: ConfigProblem[],
+): { def: D; config: unknown } | undefined {
+  if (ref === null || typeof ref !== 'object') return undefined;
+  const { type, config } = ref as { type?: unknown; config?: unknown };
+  if (typeof type !== 'string') return undefined;
+  const def = defs.get(type);
+  if (def === undefined) {
+    const known = [...defs.keys()];
+    const guess = closest(type, known);
+    problems.push({
+      path: `streaming.${role}.type`,
+      message: `unknown ${role} type${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
+      expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`,
+      found: type,
+    });
+    return undefined;
+  }
+  const r = validate(def.config, config ?? {}, `streaming.${role}.config`);
+  if (!r.ok) {
+    problems.push(...r.problems);
+    return undefined;
+  }
+  return { def, config: r.value };
+}
+
+/** The YAML line of a dotted key path, so that problems point into the file. Keys may contain dots
+ * themselves (`batch.interval`), so each step tries the longest key that exists. */
+function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: string): number | undefined {
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  let node: unknown = doc.contents;
+  let i = 0;
+  let offset: number | undefined;
+  while (i < parts.length && isMap(node)) {
+    let matched = false;
+    for (let j = parts.length; j > i; j--) {
+      const key = parts.slice(i, j).join('.');
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+      if (pair !== undefined) {
+        offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+        node = pair.value;
+        i = j;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) break;
+  }
+  return offset === undefined ? undefined : lines.linePos(offset).line;
+}

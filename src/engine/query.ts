@@ -1,0 +1,300 @@
+// The micro-batch loop, as in Spark Structured Streaming. One batch:
+//
+//   latestOffset(start)  -> end          plan within the per-trigger limits
+//   offsets/<id>         <- (start,end]   write-ahead log, before anything is read
+//   read(start, end)     -> rows          replayable: same range, same rows
+//   stages               -> rows, rejected
+//   rejected/<id>.jsonl  <- rejected      replaced whole on a replay
+//   sink.addBatch(id)                     idempotent per (query id, batch id)
+//   commits/<id>                          the batch is done
+//   source.commit(end)                    clean up files, ack
+//
+// A crash anywhere leaves offsets/<id> without commits/<id>; the restart re-runs batch <id> with
+// exactly the same offsets, and the sink skips it if it already holds it.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { PipelinePlan } from '../config/plan.ts';
+import type { ComponentContext, Offset, Sink, Source, Stage } from '../core/component.ts';
+import { CheckpointError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import type { Batch } from '../core/record.ts';
+import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
+import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
+import { RejectedLog } from './rejected.ts';
+import { sleep, withRetry } from './retry.ts';
+import { eventTimeStats } from './watermark.ts';
+
+export interface QueryOptions {
+  readonly logger?: Logger;
+  /** How many recent progress objects to keep (Spark keeps 100). */
+  readonly progressRetention?: number;
+  /** Idle wait between polls when the trigger interval is 0 and no data came. */
+  readonly idlePollMs?: number;
+}
+
+interface PlannedBatch {
+  readonly batchId: number;
+  readonly start: Offset | null;
+  readonly end: Offset;
+  readonly watermarkMs: number;
+  readonly timestampMs: number;
+  readonly durations: Record<string, number>;
+}
+
+export interface QueryEvents {
+  progress: [StreamingQueryProgress];
+  terminated: [SluiceError | undefined];
+}
+
+export class StreamingQuery extends EventEmitter<QueryEvents> {
+  readonly id: string;
+  readonly runId = randomUUID();
+  readonly name: string;
+  readonly recentProgress: StreamingQueryProgress[] = [];
+  status: StreamingQueryStatus = { message: 'Initializing', isDataAvailable: false, isTriggerActive: false };
+  exception: SluiceError | undefined;
+
+  private stopRequested = false;
+  private committed: Offset | null = null;
+  private nextBatchId = 0;
+  private watermarkMs = 0;
+  private lastTriggerStart = 0;
+  private readonly done: Promise<void>;
+
+  private constructor(
+    private readonly plan: PipelinePlan,
+    private readonly cp: CheckpointStore,
+    meta: CheckpointMetadata,
+    private readonly source: Source,
+    private readonly sink: Sink,
+    private readonly stages: readonly Stage[],
+    private readonly release: () => Promise<void>,
+    private readonly logger: Logger,
+    private readonly opts: QueryOptions,
+    private readonly stopper: AbortController,
+  ) {
+    super();
+    this.id = meta.id;
+    this.name = plan.name;
+    this.done = this.run();
+  }
+
+  /** Opens the checkpoint and the components, then runs the loop in the background. */
+  static async start(plan: PipelinePlan, opts: QueryOptions = {}): Promise<StreamingQuery> {
+    const logger = (opts.logger ?? createLogger()).child({ pipeline: plan.name });
+    const cp = new CheckpointStore(plan.checkpointLocation);
+    const existing = await cp.prepare();
+    const release = await cp.lock();
+    const queryId = existing?.id ?? randomUUID();
+    const stopper = new AbortController();
+    const signal = stopper.signal;
+    const ctx = (stateDir: string, component: string): ComponentContext => ({
+      queryId,
+      pipelineName: plan.name,
+      checkpointDir: cp.dir,
+      stateDir,
+      logger: logger.child({ component }),
+      signal,
+      defaults: plan.processing['max.offsets.per.trigger'] === undefined ? {} : { maxOffsetsPerTrigger: plan.processing['max.offsets.per.trigger'] },
+    });
+    const opened: { close(): Promise<void> }[] = [];
+    try {
+      const source = plan.source.def.create(plan.source.config, ctx(cp.sourceDir(0), `source:${plan.source.type}`));
+      const sink = plan.sink.def.create(plan.sink.config, ctx(`${cp.dir}/sink`, `sink:${plan.sink.type}`));
+      const meta = await cp.bind(existing, queryId, { source: source.identity(), sink: sink.identity() });
+      await source.open();
+      opened.push(source);
+      await sink.open();
+      opened.push(sink);
+      const stages: Stage[] = [];
+      for (const make of plan.stages) stages.push(await make(ctx(`${cp.dir}/stages/${stages.length}`, `stage:${stages.length}`)));
+      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper);
+    } catch (err) {
+      for (const c of opened.reverse()) await c.close().catch(() => undefined);
+      await release();
+      throw err;
+    }
+  }
+
+  get lastProgress(): StreamingQueryProgress | undefined {
+    return this.recentProgress[this.recentProgress.length - 1];
+  }
+
+  get isActive(): boolean {
+    return this.status.message !== 'Stopped' && this.status.message !== 'Failed';
+  }
+
+  /** Resolves when the query ends; rejects with the error that ended it. */
+  async awaitTermination(): Promise<void> {
+    await this.done;
+    if (this.exception !== undefined) throw this.exception;
+  }
+
+  /** Finishes the batch in flight, then stops. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.stopper.abort();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      await this.recover();
+      const trigger = this.plan.trigger;
+      if (trigger.kind === 'availableNow' && !this.stopRequested) await this.source.prepareForAvailableNow?.();
+      for (let first = true; !this.stopRequested; first = false) {
+        if (trigger.kind === 'once' && !first) break;
+        const triggerStart = Date.now();
+        this.status = { message: 'Getting offsets from ' + this.source.description, isDataAvailable: false, isTriggerActive: true };
+        const planned = await this.planNext(triggerStart);
+        if (planned !== undefined) {
+          await this.runBatch(planned);
+        } else {
+          this.status = { message: 'Waiting for data to arrive', isDataAvailable: false, isTriggerActive: false };
+          if (trigger.kind !== 'processingTime') break;
+        }
+        if (trigger.kind === 'processingTime') {
+          const wait = trigger.intervalMs > 0 ? triggerStart + trigger.intervalMs - Date.now() : planned === undefined ? (this.opts.idlePollMs ?? 100) : 0;
+          if (wait > 0) await sleep(wait, this.stopper.signal);
+        }
+      }
+      this.status = { message: 'Stopped', isDataAvailable: false, isTriggerActive: false };
+    } catch (err) {
+      this.exception = err instanceof SluiceError ? err : new SluiceError(ErrorCodes.INTERNAL, errorMessage(err), { cause: err });
+      this.status = { message: 'Failed', isDataAvailable: false, isTriggerActive: false };
+      this.logger.error('query failed', { code: this.exception.code, error: this.exception.message });
+    } finally {
+      await this.source.close().catch((e: unknown) => this.logger.warn('closing source failed', { error: errorMessage(e) }));
+      await this.sink.close().catch((e: unknown) => this.logger.warn('closing sink failed', { error: errorMessage(e) }));
+      for (const s of this.stages) await s.close?.().catch(() => undefined);
+      await this.release().catch(() => undefined);
+      this.emit('terminated', this.exception);
+    }
+  }
+
+  /** Reads the checkpoint: resumes after the last commit and re-runs a batch that was planned but
+   * never committed with exactly its recorded offsets. */
+  private async recover(): Promise<void> {
+    const lastOffsets = await this.cp.latestBatchId('offsets');
+    if (lastOffsets === undefined) return;
+    const lastCommit = await this.cp.latestBatchId('commits');
+    const entry = await this.cp.readOffsets(lastOffsets);
+    if (entry === undefined) return;
+    const end = entry.offsets[0] ?? null;
+    if (lastCommit === lastOffsets) {
+      this.committed = end;
+      this.nextBatchId = lastOffsets + 1;
+      this.watermarkMs = (await this.cp.readCommit(lastCommit))?.nextBatchWatermarkMs ?? entry.batchWatermarkMs;
+      this.logger.info('resuming after last committed batch', { batchId: lastCommit, offset: stableJson(end) });
+      return;
+    }
+    if (lastCommit !== undefined && lastCommit !== lastOffsets - 1) {
+      throw new CheckpointError(ErrorCodes.CHECKPOINT_CORRUPT, `checkpoint ${this.cp.dir} has offsets up to batch ${lastOffsets} but commits up to ${lastCommit}`);
+    }
+    const prev = lastOffsets > 0 ? await this.cp.readOffsets(lastOffsets - 1) : undefined;
+    if (lastOffsets > 0 && prev === undefined) {
+      throw new CheckpointError(ErrorCodes.CHECKPOINT_CORRUPT, `checkpoint ${this.cp.dir} lacks offsets/${lastOffsets - 1} needed to re-run batch ${lastOffsets}`);
+    }
+    this.committed = prev?.offsets[0] ?? null;
+    this.nextBatchId = lastOffsets;
+    this.watermarkMs = entry.batchWatermarkMs;
+    if (end === null) return;
+    this.logger.info('re-running batch planned before the last stop', { batchId: lastOffsets });
+    await this.runBatch({ batchId: lastOffsets, start: this.committed, end, watermarkMs: entry.batchWatermarkMs, timestampMs: entry.batchTimestampMs, durations: {} });
+  }
+
+  private async planNext(triggerStart: number): Promise<PlannedBatch | undefined> {
+    const durations: Record<string, number> = {};
+    let t = Date.now();
+    const limit = { respectLimits: this.plan.trigger.kind !== 'once' };
+    const end = await this.retry(`source ${this.source.description}: planning offsets`, () => this.source.latestOffset(this.committed, limit));
+    durations.latestOffset = Date.now() - t;
+    if (end === null || stableJson(end) === stableJson(this.committed)) return undefined;
+    t = Date.now();
+    const batch = { batchId: this.nextBatchId, start: this.committed, end, watermarkMs: this.watermarkMs, timestampMs: triggerStart, durations };
+    const written = await this.cp.writeOffsets({ batchId: batch.batchId, batchWatermarkMs: batch.watermarkMs, batchTimestampMs: triggerStart, offsets: [end] });
+    if (!written) throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `offsets for batch ${batch.batchId} were written by another process in ${this.cp.dir}`);
+    durations.walCommit = Date.now() - t;
+    return batch;
+  }
+
+  private async runBatch(p: PlannedBatch): Promise<void> {
+    const started = Date.now();
+    const d = p.durations;
+    this.status = { message: 'Processing new data', isDataAvailable: true, isTriggerActive: true };
+    let t = Date.now();
+    const data = await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end));
+    d.getBatch = Date.now() - t;
+    const numInputRows = data.rows.length + data.rejected.length;
+    let batch: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema };
+    t = Date.now();
+    const stageMetrics: Record<string, import('../core/component.ts').JsonValue> = {};
+    for (const stage of this.stages) {
+      batch = await stage.process(batch);
+      const m = stage.metrics?.();
+      if (m !== undefined) stageMetrics[stage.name] = JSON.parse(JSON.stringify(m)) as import('../core/component.ts').JsonValue;
+    }
+    d.queryPlanning = Date.now() - t;
+    if (this.plan.errorHandling.fail_on_rejected && batch.rejected.length > 0) {
+      const r = batch.rejected[0];
+      throw new SluiceError(ErrorCodes.RECORD_INVALID, `batch ${p.batchId} rejected ${batch.rejected.length} records (fail_on_rejected is on); first: ${r?.message ?? ''}`);
+    }
+    const eventTime = eventTimeStats(batch.rows, this.plan.processing['watermark.column'], p.watermarkMs);
+    const rejectedPath = await new RejectedLog(this.cp.dir).write(p.batchId, batch.rejected, p.timestampMs);
+    t = Date.now();
+    const result = await this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch));
+    d.addBatch = Date.now() - t;
+    t = Date.now();
+    const delay = this.plan.processing['watermark.delay'] ?? 0;
+    const nextWatermark = eventTime.maxMs === undefined ? p.watermarkMs : Math.max(p.watermarkMs, eventTime.maxMs - delay);
+    await this.cp.writeCommit({ batchId: p.batchId, nextBatchWatermarkMs: nextWatermark });
+    d.commitOffsets = Date.now() - t;
+    this.committed = p.end;
+    this.nextBatchId = p.batchId + 1;
+    this.watermarkMs = nextWatermark;
+    await this.source.commit(p.end).catch((e: unknown) => this.logger.warn('source commit failed; the batch itself is committed', { error: errorMessage(e) }));
+    await this.cp.purge(p.batchId);
+    d.triggerExecution = Date.now() - (p.durations.latestOffset === undefined ? started : p.timestampMs);
+    const sinceLast = this.lastTriggerStart === 0 ? d.triggerExecution : p.timestampMs - this.lastTriggerStart;
+    this.lastTriggerStart = p.timestampMs;
+    const sourceProgress = {
+      description: this.source.description,
+      startOffset: p.start,
+      endOffset: p.end,
+      latestOffset: p.end,
+      numInputRows,
+      inputRowsPerSecond: rate(numInputRows, sinceLast),
+      processedRowsPerSecond: rate(numInputRows, d.triggerExecution),
+      metrics: this.source.metrics?.() ?? {},
+    };
+    const sinkMetrics: Record<string, string> = { ...(this.sink.metrics?.() ?? {}) };
+    for (const [k, v] of Object.entries(result.details ?? {})) sinkMetrics[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    const progress: StreamingQueryProgress = {
+      id: this.id,
+      runId: this.runId,
+      name: this.name,
+      timestamp: new Date(p.timestampMs).toISOString(),
+      batchId: p.batchId,
+      batchDuration: d.triggerExecution,
+      numInputRows,
+      inputRowsPerSecond: sourceProgress.inputRowsPerSecond,
+      processedRowsPerSecond: sourceProgress.processedRowsPerSecond,
+      durationMs: { ...d },
+      eventTime: eventTime.progress,
+      stateOperators: [],
+      sources: [sourceProgress],
+      sink: { description: this.sink.description, numOutputRows: result.skipped ? 0 : result.numOutputRows, metrics: sinkMetrics },
+      numRejectedRows: batch.rejected.length,
+      rejectedPath: rejectedPath ?? null,
+      sinkSkipped: result.skipped,
+      stages: stageMetrics,
+    };
+    this.recentProgress.push(progress);
+    if (this.recentProgress.length > (this.opts.progressRetention ?? 100)) this.recentProgress.shift();
+    this.emit('progress', progress);
+  }
+
+  private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(what, this.plan.errorHandling.retry, fn, { logger: this.logger, signal: this.stopper.signal });
+  }
+}
