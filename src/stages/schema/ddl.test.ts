@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseDdl, parseSchema, parseSchemaJson, SchemaError } from './ddl.ts';
 import { schemaToString } from '../../core/schema.ts';
 
-test('a DDL string with every supported type parses into the Spark StructType form', () => {
+void test('a DDL string with every supported type parses into the Spark StructType form', () => {
   const s = parseDdl(
     'id STRING NOT NULL, ts TIMESTAMP, amount DOUBLE, tags ARRAY<STRING>, m MAP<STRING, INT>, s STRUCT<a: INT, b: STRING>, d DECIMAL(10,2)',
   );
@@ -23,7 +23,7 @@ test('a DDL string with every supported type parses into the Spark StructType fo
   assert.equal(s.fields[6]?.type, 'decimal(10,2)');
 });
 
-test('type aliases map to their canonical Spark names', () => {
+void test('type aliases map to their canonical Spark names', () => {
   const s = parseDdl(
     'a BIGINT, b LONG, c INT, d INTEGER, e SMALLINT, f TINYINT, g FLOAT, h REAL, i BOOLEAN, j VARCHAR(10), k CHAR(3), l BINARY, m DATE, n TIMESTAMP_NTZ, o decimal',
   );
@@ -33,7 +33,7 @@ test('type aliases map to their canonical Spark names', () => {
   );
 });
 
-test('backquoted names and comments are kept, comments in the field metadata', () => {
+void test('backquoted names and comments are kept, comments in the field metadata', () => {
   const s = parseDdl("`order id` BIGINT COMMENT 'the id', `we``ird` STRING NOT NULL COMMENT 'x'");
   assert.equal(s.fields[0]?.name, 'order id');
   assert.deepEqual(s.fields[0]?.metadata, { comment: 'the id' });
@@ -41,12 +41,12 @@ test('backquoted names and comments are kept, comments in the field metadata', (
   assert.equal(s.fields[1]?.nullable, false);
 });
 
-test('nested generic types close correctly', () => {
+void test('nested generic types close correctly', () => {
   const s = parseDdl('x ARRAY<STRUCT<a: ARRAY<MAP<STRING,BIGINT>>, b: INT NOT NULL>>');
   assert.equal(schemaToString(s), 'x ARRAY<STRUCT<A:ARRAY<MAP<STRING,BIGINT>>,B:INT>>');
 });
 
-test('an unknown type is reported with its position and what was expected', () => {
+void test('an unknown type is reported with its position and what was expected', () => {
   assert.throws(
     () => parseDdl('id STRING, amount MONEY'),
     (err: unknown) => {
@@ -60,18 +60,18 @@ test('an unknown type is reported with its position and what was expected', () =
   );
 });
 
-test('an unclosed generic type names the missing bracket', () => {
+void test('an unclosed generic type names the missing bracket', () => {
   assert.throws(() => parseDdl('tags ARRAY<STRING'), /position 17: expected '>', found end of input/);
 });
 
-test('a duplicate column and a missing type are errors', () => {
+void test('a duplicate column and a missing type are errors', () => {
   assert.throws(() => parseDdl('a INT, A STRING'), /duplicate 'A'/);
   assert.throws(() => parseDdl('a'), /expected a type name, found end of input/);
   assert.throws(() => parseDdl(''), /expected a column definition/);
   assert.throws(() => parseDdl('a INT b INT'), /expected ',' or end of input/);
 });
 
-test('StructType JSON is accepted as an object and as text', () => {
+void test('StructType JSON is accepted as an object and as text', () => {
   const json = {
     type: 'struct',
     fields: [
@@ -86,7 +86,7 @@ test('StructType JSON is accepted as an object and as text', () => {
   assert.equal(schemaToString(fromObject), 'a BIGINT NOT NULL, b ARRAY<STRING>, c DECIMAL(5,1)');
 });
 
-test('invalid StructType JSON names the path of the problem', () => {
+void test('invalid StructType JSON names the path of the problem', () => {
   assert.throws(
     () => parseSchemaJson({ type: 'struct', fields: [{ name: 'a', type: 'money', nullable: true }] }),
     /at \$\.fields\[0\]\.type: expected a type name/,

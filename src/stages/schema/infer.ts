@@ -1,0 +1,184 @@
+// Schema inference from JSON values and CSV strings, merging row types with Spark-like widening.
+import type { DataType, StructField, StructType } from '../../core/schema.ts';
+import type { Row } from '../../core/record.ts';
+import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
+
+/** The type of one JSON value, or null for null/undefined (no information). */
+export function inferValueType(v: unknown): DataType | null {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return Number.isInteger(v) ? 'long' : 'double';
+    case 'bigint':
+      return 'long';
+    case 'string':
+      if (parseIsoDate(v) !== undefined) return 'date';
+      if (parseIsoTimestamp(v) !== undefined) return 'timestamp';
+      return 'string';
+    case 'object': {
+      if (v instanceof Date) return 'timestamp';
+      if (v instanceof Uint8Array) return 'binary';
+      if (Array.isArray(v)) {
+        let el: DataType | null = null;
+        for (const x of v) el = mergeNullable(el, inferValueType(x));
+        return { type: 'array', elementType: el ?? 'string', containsNull: true };
+      }
+      return inferStruct(v as Record<string, unknown>);
+    }
+    default:
+      return 'string';
+  }
+}
+
+function inferStruct(obj: Record<string, unknown>): StructType {
+  const acc = new StructAccumulator();
+  acc.add(obj);
+  return acc.result();
+}
+
+function mergeNullable(a: DataType | null, b: DataType | null): DataType | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return mergeTypes(a, b);
+}
+
+/** The narrowest type both values fit: long+double -> double, date+timestamp -> timestamp, structs
+ * merge field by field, arrays merge elements, anything else that conflicts -> string. */
+export function mergeTypes(a: DataType, b: DataType): DataType {
+  if (a === b) return a;
+  if (typeof a === 'string' && typeof b === 'string') {
+    if (NUMERIC_RANK[a] !== undefined && NUMERIC_RANK[b] !== undefined) return NUMERIC_RANK[a] >= NUMERIC_RANK[b] ? a : b;
+    if ((a === 'date' && b === 'timestamp') || (a === 'timestamp' && b === 'date')) return 'timestamp';
+    return 'string';
+  }
+  if (typeof a === 'object' && typeof b === 'object') {
+    if (a.type === 'struct' && b.type === 'struct') return mergeStructs(a, b);
+    if (a.type === 'array' && b.type === 'array') {
+      return { type: 'array', elementType: mergeTypes(a.elementType, b.elementType), containsNull: a.containsNull || b.containsNull };
+    }
+    if (a.type === 'map' && b.type === 'map') {
+      return {
+        type: 'map',
+        keyType: mergeTypes(a.keyType, b.keyType),
+        valueType: mergeTypes(a.valueType, b.valueType),
+        valueContainsNull: a.valueContainsNull || b.valueContainsNull,
+      };
+    }
+  }
+  return 'string';
+}
+
+const NUMERIC_RANK: Readonly<Partial<Record<string, number>>> = { byte: 1, short: 2, integer: 3, long: 4, float: 5, double: 6 };
+
+function mergeStructs(a: StructType, b: StructType): StructType {
+  const fields: StructField[] = [];
+  const byName = new Map(b.fields.map((f) => [f.name, f]));
+  for (const f of a.fields) {
+    const g = byName.get(f.name);
+    fields.push(g === undefined ? f : { ...f, type: mergeTypes(f.type, g.type), nullable: f.nullable || g.nullable });
+  }
+  const seen = new Set(a.fields.map((f) => f.name));
+  for (const g of b.fields) if (!seen.has(g.name)) fields.push(g);
+  return { type: 'struct', fields };
+}
+
+/** Accumulates rows and yields their merged schema; columns keep the order of first appearance and a
+ * column seen only as null becomes string. */
+export class StructAccumulator {
+  private readonly types = new Map<string, DataType | null>();
+
+  add(row: Readonly<Row>): void {
+    for (const key in row) {
+      const t = inferValueType(row[key]);
+      const prev = this.types.get(key);
+      this.types.set(key, prev === undefined ? t : mergeNullable(prev, t));
+    }
+  }
+
+  get size(): number {
+    return this.types.size;
+  }
+
+  result(): StructType {
+    const fields: StructField[] = [];
+    for (const [name, t] of this.types) fields.push({ name, type: finish(t ?? 'string'), nullable: true, metadata: {} });
+    return { type: 'struct', fields };
+  }
+}
+
+// Nested fields that were only ever null stay `string`, and inferred nested fields are nullable.
+function finish(t: DataType): DataType {
+  if (typeof t === 'string') return t;
+  if (t.type === 'struct') return { type: 'struct', fields: t.fields.map((f) => ({ ...f, nullable: true, type: finish(f.type) })) };
+  if (t.type === 'array') return { ...t, elementType: finish(t.elementType) };
+  return { ...t, valueType: finish(t.valueType) };
+}
+
+/** Infers a schema from rows of JSON values. */
+export function inferSchema(rows: Iterable<Readonly<Row>>): StructType {
+  const acc = new StructAccumulator();
+  for (const r of rows) acc.add(r);
+  return acc.result();
+}
+
+// CSV inference, as Spark's inferSchema option: each value is tried as int, long, double, boolean,
+// date, timestamp, in that order, and the column takes the widest type its values need.
+
+const INT_RE = /^[+-]?\d+$/;
+const DOUBLE_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The type of one CSV cell, or null when it is empty (Spark reads an empty cell as null). */
+export function inferCsvType(s: string): DataType | null {
+  if (s === '') return null;
+  if (INT_RE.test(s)) {
+    const n = Number(s);
+    if (n >= -2147483648 && n <= 2147483647) return 'integer';
+    return Number.isSafeInteger(n) ? 'long' : 'double';
+  }
+  if (DOUBLE_RE.test(s) || s === 'NaN' || s === 'Infinity' || s === '-Infinity') return 'double';
+  const lower = s.toLowerCase();
+  if (lower === 'true' || lower === 'false') return 'boolean';
+  if (parseIsoDate(s) !== undefined) return 'date';
+  if (parseIsoTimestamp(s) !== undefined) return 'timestamp';
+  return 'string';
+}
+
+function mergeCsv(a: DataType | null, b: DataType | null): DataType | null {
+  if (a === null) return b;
+  if (b === null || a === b) return a;
+  return mergeTypes(a, b);
+}
+
+/** Accumulates CSV records (arrays of cell strings) for a header and yields the inferred schema. */
+export class CsvSchemaAccumulator {
+  private readonly types: (DataType | null)[];
+  constructor(private readonly columns: readonly string[]) {
+    this.types = columns.map(() => null);
+  }
+
+  add(record: readonly string[]): void {
+    const n = Math.min(record.length, this.types.length);
+    for (let i = 0; i < n; i++) this.types[i] = mergeCsv(this.types[i] ?? null, inferCsvType(record[i] ?? ''));
+  }
+
+  result(): StructType {
+    return {
+      type: 'struct',
+      fields: this.columns.map((name, i) => ({ name, type: this.types[i] ?? 'string', nullable: true, metadata: {} })),
+    };
+  }
+}
+
+/** Infers a schema from CSV records given the column names. */
+export function inferCsvSchema(columns: readonly string[], records: Iterable<readonly string[]>): StructType {
+  const acc = new CsvSchemaAccumulator(columns);
+  for (const r of records) acc.add(r);
+  return acc.result();
+}
+
+/** A schema of all-string columns, what Spark reads from CSV when inferSchema is off. */
+export function stringSchema(columns: readonly string[]): StructType {
+  return { type: 'struct', fields: columns.map((name) => ({ name, type: 'string', nullable: true, metadata: {} })) };
+}
