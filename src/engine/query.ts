@@ -120,6 +120,15 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     return this.recentProgress[this.recentProgress.length - 1];
   }
 
+  get sinkDescription(): string {
+    return this.sink.description;
+  }
+
+  /** The sink's own figures now (e.g. the Delta table version), also after the query stopped. */
+  sinkMetrics(): Record<string, string> {
+    return this.sink.metrics?.() ?? {};
+  }
+
   get isActive(): boolean {
     return this.status.message !== 'Stopped' && this.status.message !== 'Failed';
   }

@@ -1,0 +1,196 @@
+// The TypeScript API, shaped like Spark's: session.readStream...load(), .transform(fn),
+// .writeStream...start(path). It compiles to the same PipelinePlan as the YAML runner.
+import { resolve } from 'node:path';
+import { ProcessingSchema, ErrorHandlingSchema, type ErrorHandlingConfig, type ProcessingConfig } from '../config/pipeline.ts';
+import type { ComponentRegistry, PipelinePlan, StageFactory, Trigger } from '../config/plan.ts';
+import { closest, validate } from '../config/problems.ts';
+import { parseDuration } from '../config/units.ts';
+import { ConfigError, type ConfigProblem } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Batch, Row } from '../core/record.ts';
+import type { StructType } from '../core/schema.ts';
+import { registry as defaultRegistry } from '../connectors/index.ts';
+import { StreamingQuery } from '../engine/query.ts';
+
+/** A user transformation: receives a batch, returns its rows (or the batch). May be async. */
+export type TransformFn = (batch: Batch) => Batch | Row[] | Promise<Batch | Row[]>;
+
+export type TriggerSpec = { processingTime: string | number } | { once: true } | { availableNow: true };
+
+export interface SessionOptions {
+  readonly name?: string;
+  readonly logger?: Logger;
+  readonly registry?: ComponentRegistry;
+}
+
+export class SluiceSession {
+  constructor(readonly options: SessionOptions = {}) {}
+
+  get readStream(): DataStreamReader {
+    return new DataStreamReader(this);
+  }
+}
+
+export function createSession(options: SessionOptions = {}): SluiceSession {
+  return new SluiceSession(options);
+}
+
+type Options = Record<string, unknown>;
+
+export class DataStreamReader {
+  private type = 'file';
+  private readonly opts: Options = {};
+  constructor(private readonly session: SluiceSession) {}
+
+  format(type: string): this {
+    this.type = type;
+    return this;
+  }
+  option(key: string, value: unknown): this {
+    this.opts[key] = value;
+    return this;
+  }
+  options(values: Options): this {
+    Object.assign(this.opts, values);
+    return this;
+  }
+  /** A Spark DDL string (`id STRING NOT NULL, ts TIMESTAMP`) or a StructType. */
+  schema(schema: string | StructType): this {
+    this.opts.schema = schema;
+    return this;
+  }
+  load(path?: string): DataStream {
+    const config = path === undefined ? { ...this.opts } : { ...this.opts, path };
+    return new DataStream(this.session, { type: this.type, config }, []);
+  }
+}
+
+export class DataStream {
+  constructor(
+    readonly session: SluiceSession,
+    readonly source: { readonly type: string; readonly config: Options },
+    readonly transforms: readonly { readonly name: string; readonly fn: TransformFn }[],
+  ) {}
+
+  /** Adds a processing step; returns a new stream (the original is unchanged). */
+  transform(fn: TransformFn, name?: string): DataStream {
+    return new DataStream(this.session, this.source, [...this.transforms, { name: name ?? (fn.name || `transform${this.transforms.length}`), fn }]);
+  }
+
+  get writeStream(): DataStreamWriter {
+    return new DataStreamWriter(this);
+  }
+}
+
+export class DataStreamWriter {
+  private type = 'delta';
+  private mode = 'append';
+  private readonly opts: Options = {};
+  private triggerSpec: TriggerSpec | undefined;
+  private name: string | undefined;
+  private logger: Logger | undefined;
+  constructor(private readonly stream: DataStream) {}
+
+  format(type: string): this {
+    this.type = type;
+    return this;
+  }
+  outputMode(mode: 'append'): this {
+    this.mode = mode;
+    return this;
+  }
+  option(key: string, value: unknown): this {
+    this.opts[key] = value;
+    return this;
+  }
+  options(values: Options): this {
+    Object.assign(this.opts, values);
+    return this;
+  }
+  trigger(spec: TriggerSpec): this {
+    this.triggerSpec = spec;
+    return this;
+  }
+  queryName(name: string): this {
+    this.name = name;
+    return this;
+  }
+  withLogger(logger: Logger): this {
+    this.logger = logger;
+    return this;
+  }
+
+  /** Validates everything, opens the checkpoint and starts the query in the background. */
+  async start(path?: string): Promise<StreamingQuery> {
+    return StreamingQuery.start(this.plan(path), this.logger === undefined && this.stream.session.options.logger === undefined ? {} : { logger: (this.logger ?? this.stream.session.options.logger) as Logger });
+  }
+
+  /** The plan `start` would run; throws a ConfigError listing every problem. */
+  plan(path?: string): PipelinePlan {
+    const reg = this.stream.session.options.registry ?? defaultRegistry;
+    const problems: ConfigProblem[] = [];
+    const src = reg.sources.get(this.stream.source.type);
+    const sinkDef = reg.sinks.get(this.type);
+    if (src === undefined) problems.push(unknownType('readStream.format', this.stream.source.type, [...reg.sources.keys()]));
+    if (sinkDef === undefined) problems.push(unknownType('writeStream.format', this.type, [...reg.sinks.keys()]));
+    if (this.mode !== 'append') problems.push({ path: 'writeStream.outputMode', message: 'output mode not supported', expected: '"append"', found: this.mode });
+    const sinkOpts = path === undefined ? { ...this.opts } : { ...this.opts, path };
+    const checkpoint = sinkOpts.checkpointLocation ?? sinkOpts['checkpoint.location'];
+    delete sinkOpts.checkpointLocation;
+    delete sinkOpts['checkpoint.location'];
+    if (typeof checkpoint !== 'string' && this.type !== 'console') {
+      problems.push({ path: 'writeStream.option("checkpointLocation")', message: 'required option is missing', expected: 'the checkpoint folder of this query' });
+    }
+    const srcCfg = src === undefined ? undefined : validate(src.config, this.stream.source.config, 'readStream.option');
+    const sinkCfg = sinkDef === undefined ? undefined : validate(sinkDef.config, sinkOpts, 'writeStream.option');
+    if (srcCfg?.ok === false) problems.push(...srcCfg.problems);
+    if (sinkCfg?.ok === false) problems.push(...sinkCfg.problems);
+    const trigger = this.resolveTrigger(problems);
+    const processing = validate(ProcessingSchema, {}, '');
+    const errorHandling = validate(ErrorHandlingSchema, {}, '');
+    if (problems.length > 0 || src === undefined || sinkDef === undefined || srcCfg?.ok !== true || sinkCfg?.ok !== true || !processing.ok || !errorHandling.ok) {
+      throw new ConfigError(problems, 'streaming query');
+    }
+    const name = this.name ?? this.stream.session.options.name ?? 'query';
+    const stages: StageFactory[] = this.stream.transforms.map((t) => () => transformStage(t.name, t.fn));
+    return {
+      name,
+      source: { type: this.stream.source.type, def: src, config: srcCfg.value },
+      sink: { type: this.type, def: sinkDef, config: sinkCfg.value },
+      stages,
+      trigger,
+      checkpointLocation: resolve(typeof checkpoint === 'string' ? checkpoint : `.sluice/checkpoints/${name}`),
+      processing: processing.value satisfies ProcessingConfig,
+      errorHandling: errorHandling.value satisfies ErrorHandlingConfig,
+    };
+  }
+
+  private resolveTrigger(problems: ConfigProblem[]): Trigger {
+    const t = this.triggerSpec;
+    if (t === undefined) return { kind: 'processingTime', intervalMs: 0 };
+    if ('once' in t) return { kind: 'once' };
+    if ('availableNow' in t) return { kind: 'availableNow' };
+    const ms = parseDuration(t.processingTime);
+    if (ms === undefined) {
+      problems.push({ path: 'writeStream.trigger.processingTime', message: 'not a duration', expected: 'a duration such as "5 seconds"', found: t.processingTime });
+      return { kind: 'processingTime', intervalMs: 0 };
+    }
+    return { kind: 'processingTime', intervalMs: ms };
+  }
+}
+
+function unknownType(path: string, found: string, known: string[]): ConfigProblem {
+  const guess = closest(found, known);
+  return { path, message: `unknown format${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`, expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`, found };
+}
+
+function transformStage(name: string, fn: TransformFn): import('../core/component.ts').Stage {
+  return {
+    name,
+    async process(batch) {
+      const out = await fn(batch);
+      if (Array.isArray(out)) return { ...batch, rows: out, schema: out === batch.rows ? batch.schema : null };
+      return out;
+    },
+  };
+}
