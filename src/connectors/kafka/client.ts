@@ -1,0 +1,84 @@
+// The Kafka client interface the source and sink use; one implementation (kafkajs-client.ts) hides the library.
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface PartitionBounds extends TopicPartition {
+  /** The log start offset: the first offset still on the broker. */
+  readonly earliest: number;
+  /** The high watermark (or last stable offset under read_committed): the next offset to be written. */
+  readonly latest: number;
+}
+
+export interface KafkaHeader {
+  readonly key: string;
+  readonly value: Uint8Array | null;
+}
+
+export interface KafkaMessage extends TopicPartition {
+  readonly offset: number;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  /** Milliseconds since the epoch. */
+  readonly timestamp: number;
+  /** 0: CreateTime, 1: LogAppendTime, as in Spark's `timestampType` column. */
+  readonly timestampType: 0 | 1;
+  readonly headers: readonly KafkaHeader[];
+}
+
+/** Offsets [start, end) of one partition to read. */
+export interface FetchRange extends TopicPartition {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A range that could not be read to its end: its offsets are no longer (or not yet) on the broker. */
+export interface LostRange extends FetchRange {
+  /** First offset not delivered. */
+  readonly next: number;
+  readonly earliest: number;
+  readonly latest: number;
+}
+
+export interface FetchOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface ProduceRecord {
+  readonly topic: string;
+  readonly partition?: number;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers?: readonly KafkaHeader[];
+}
+
+export interface KafkaClient {
+  /** The bootstrap servers, for messages. */
+  readonly servers: string;
+  /** Connects, failing with a retryable error naming the servers when none answers. */
+  connect(): Promise<void>;
+  /** Every topic of the cluster with its partition ids. Never creates topics. */
+  topics(): Promise<Map<string, number[]>>;
+  /** Earliest and latest offsets of the given partitions (of existing topics). */
+  bounds(partitions: readonly TopicPartition[]): Promise<PartitionBounds[]>;
+  /** Per partition, the first offset whose timestamp is at or after `timestampMs`; -1 when there is none. */
+  offsetsForTimestamp(partitions: readonly TopicPartition[], timestampMs: number): Promise<Map<string, number>>;
+  /** Delivers exactly the messages with offsets in [start, end) of each range (transaction markers and
+   * aborted records excluded); ranges whose offsets are gone are returned instead of thrown. */
+  fetch(ranges: readonly FetchRange[], onMessage: (m: KafkaMessage) => void, opts?: FetchOptions): Promise<LostRange[]>;
+  /** Produces records and waits for their acknowledgement (after the configured retries). */
+  produce(records: readonly ProduceRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `topic:partition`, the key of per-partition maps (Kafka topic names cannot contain `:`). */
+export function tpKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+export function parseTpKey(key: string): TopicPartition {
+  const i = key.lastIndexOf(':');
+  return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
+}
