@@ -1,0 +1,23 @@
+// The expression tree the compiler consumes: a small, typed form of the SQL parser's output.
+
+/** `pos` is the 0-based character offset in the user's expression text, where it is known. */
+export type Node =
+  | { readonly kind: 'literal'; readonly value: unknown; readonly literal: LiteralKind; readonly pos: number }
+  | { readonly kind: 'column'; readonly path: readonly string[]; readonly pos: number }
+  | { readonly kind: 'subscript'; readonly base: Node; readonly index: Node; readonly pos: number }
+  | { readonly kind: 'field'; readonly base: Node; readonly name: string; readonly pos: number }
+  | { readonly kind: 'unary'; readonly op: '-' | '+' | 'NOT'; readonly arg: Node; readonly pos: number }
+  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Node; readonly right: Node; readonly pos: number }
+  | { readonly kind: 'in'; readonly negated: boolean; readonly arg: Node; readonly list: readonly Node[]; readonly pos: number }
+  | { readonly kind: 'between'; readonly negated: boolean; readonly arg: Node; readonly low: Node; readonly high: Node; readonly pos: number }
+  | { readonly kind: 'like'; readonly negated: boolean; readonly regex: boolean; readonly arg: Node; readonly pattern: Node; readonly escape: string; readonly pos: number }
+  | { readonly kind: 'is'; readonly negated: boolean; readonly arg: Node; readonly test: 'null' | 'true' | 'false'; readonly pos: number }
+  | { readonly kind: 'case'; readonly subject: Node | null; readonly whens: readonly { readonly cond: Node; readonly result: Node }[]; readonly otherwise: Node | null; readonly pos: number }
+  | { readonly kind: 'cast'; readonly arg: Node; readonly to: string; readonly pos: number }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Node[]; readonly pos: number };
+
+export type LiteralKind = 'null' | 'boolean' | 'string' | 'integer' | 'long' | 'double' | 'date' | 'timestamp';
+
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
+
+export type NodeOf<K extends Node['kind']> = Extract<Node, { kind: K }>;
