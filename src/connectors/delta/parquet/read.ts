@@ -41,7 +41,8 @@ function plain(v: unknown, t: DataType): unknown {
     case Type.Struct: {
       const o: Record<string, unknown> = {};
       const row = v as Record<string, unknown>;
-      for (const f of t.children as Field[]) o[f.name] = plain(row[f.name], f.type as DataType);
+      const kids: readonly Field[] = t.children;
+      for (const f of kids) o[f.name] = plain(row[f.name], f.type as DataType);
       return o;
     }
     case Type.List:

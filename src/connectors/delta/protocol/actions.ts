@@ -127,15 +127,21 @@ function needNum(o: Record<string, unknown>, k: string, where: string): number {
   return v;
 }
 
+function scalarText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
 function strMap(v: unknown): Record<string, string | null> {
   if (v instanceof Map) {
     const out: Record<string, string | null> = {};
-    for (const [k, val] of v as Map<unknown, unknown>) out[String(k)] = val === null || val === undefined ? null : String(val);
+    for (const [k, val] of v as Map<unknown, unknown>) out[String(k)] = scalarText(val);
     return out;
   }
   if (!isObj(v)) return {};
   const out: Record<string, string | null> = {};
-  for (const [k, val] of Object.entries(v)) out[k] = val === null || val === undefined ? null : String(val);
+  for (const [k, val] of Object.entries(v)) out[k] = scalarText(val);
   return out;
 }
 

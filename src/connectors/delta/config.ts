@@ -1,0 +1,26 @@
+// The Delta sink's configuration schema (docs are generated from these descriptions).
+import { z } from 'zod';
+import { positiveInt } from '../../config/fields.ts';
+
+export const DeltaSinkConfig = z
+  .object({
+    path: z.string().min(1).meta({ description: 'Folder of the Delta table (created on the first batch when missing).' }),
+    compression: z
+      .enum(['snappy', 'zstd', 'gzip', 'none'])
+      .default('snappy')
+      .meta({ description: 'Parquet compression codec of the data files.' }),
+    partitionBy: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({ description: 'Partition columns: rows go to hive-style folders (col=value) and add.partitionValues. Must match an existing table.' }),
+    targetFileRows: positiveInt()
+      .optional()
+      .meta({ description: 'Split a batch into data files of at most this many rows per partition (default: one file per partition per batch).' }),
+    userMetadata: z.string().optional().meta({ description: 'Free text recorded as commitInfo.userMetadata in every commit.' }),
+    checkpointInterval: positiveInt()
+      .optional()
+      .meta({ description: 'Write a checkpoint every this many commits, overriding the table property delta.checkpointInterval (default 10).' }),
+  })
+  .strict();
+
+export type DeltaSinkConfig = z.output<typeof DeltaSinkConfig>;

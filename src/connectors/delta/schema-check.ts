@@ -1,0 +1,53 @@
+// Compares a batch schema with a Delta table schema and names every missing, extra or changed column.
+import { DeltaError, ErrorCodes } from '../../core/errors.ts';
+import { typeToString, type DataType, type StructType } from '../../core/schema.ts';
+
+/** Structural type equality ignoring nullability and metadata (nullability is enforced per value). */
+export function sameShape(a: DataType, b: DataType): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  if (a.type === 'struct' && b.type === 'struct') {
+    return a.fields.length === b.fields.length && a.fields.every((f, i) => {
+      const g = b.fields[i];
+      return g !== undefined && g.name === f.name && sameShape(f.type, g.type);
+    });
+  }
+  if (a.type === 'array' && b.type === 'array') return sameShape(a.elementType, b.elementType);
+  if (a.type === 'map' && b.type === 'map') return sameShape(a.keyType, b.keyType) && sameShape(a.valueType, b.valueType);
+  return false;
+}
+
+export interface SchemaDiff {
+  readonly missing: string[];
+  readonly extra: string[];
+  readonly changed: { column: string; table: string; batch: string }[];
+}
+
+/** Differences that forbid appending `batch` rows to a table with schema `table`. */
+export function diffSchemas(table: StructType, batch: StructType): SchemaDiff {
+  const byName = new Map(batch.fields.map((f) => [f.name, f]));
+  const tableNames = new Set(table.fields.map((f) => f.name));
+  const missing: string[] = [];
+  const changed: SchemaDiff['changed'] = [];
+  for (const f of table.fields) {
+    const g = byName.get(f.name);
+    if (g === undefined) {
+      if (!f.nullable) missing.push(f.name); // a nullable column the batch lacks is written as null
+      continue;
+    }
+    if (!sameShape(f.type, g.type)) changed.push({ column: f.name, table: typeToString(f.type), batch: typeToString(g.type) });
+  }
+  const extra = batch.fields.filter((f) => !tableNames.has(f.name)).map((f) => f.name);
+  return { missing, extra, changed };
+}
+
+export function assertAppendable(table: StructType, batch: StructType, path: string): void {
+  const d = diffSchemas(table, batch);
+  if (d.missing.length === 0 && d.extra.length === 0 && d.changed.length === 0) return;
+  const parts: string[] = [];
+  if (d.missing.length > 0) parts.push(`missing NOT NULL column(s) ${d.missing.join(', ')}`);
+  if (d.extra.length > 0) parts.push(`extra column(s) ${d.extra.join(', ')}`);
+  if (d.changed.length > 0) parts.push(`changed type(s) ${d.changed.map((c) => `${c.column} (table ${c.table}, batch ${c.batch})`).join(', ')}`);
+  throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `batch schema does not match Delta table ${path}: ${parts.join('; ')}`, {
+    details: { path, missing: d.missing, extra: d.extra, changed: d.changed },
+  });
+}

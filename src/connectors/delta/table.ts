@@ -1,0 +1,224 @@
+// Blind idempotent appends to a Delta table: data files first, then one put-if-absent commit, then maybe a checkpoint.
+//
+//   load snapshot ─► txn[appId] >= batchId? ─► skipped
+//        │ (none: new table -> protocol + metaData join commit 0)
+//        ▼
+//   check features + schema ─► split by partition, chunk ─► write part-*.parquet (unique names)
+//        ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
+import { randomUUID } from 'node:crypto';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Row } from '../../core/record.ts';
+import { isArray, isMap, isStruct, struct, type DataType, type StructType } from '../../core/schema.ts';
+import { engineInfo } from './engine-info.ts';
+import { rowsToArrow } from './parquet/arrow.ts';
+import { codecSuffix, toParquet, type ParquetCompression } from './parquet/writer.ts';
+import { groupByPartition, toAddPath } from './partition.ts';
+import type { Action, AddAction, MetadataAction, ProtocolAction } from './protocol/actions.ts';
+import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/checkpoint.ts';
+import { commit } from './protocol/commit.ts';
+import { checkWritable } from './protocol/features.ts';
+import { logDir } from './protocol/log.ts';
+import { schemaToJson } from './protocol/schema-json.ts';
+import { loadSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
+import { assertAppendable } from './schema-check.ts';
+import { computeStats } from './stats.ts';
+
+export interface AppendOptions {
+  /** The idempotency key: the query id. */
+  readonly appId: string;
+  /** The batch id; a table already holding txn(appId) >= batchId skips the batch. */
+  readonly batchId: number;
+  readonly partitionBy?: readonly string[];
+  readonly compression?: ParquetCompression;
+  /** Split a partition's rows into files of at most this many rows. */
+  readonly targetFileRows?: number;
+  readonly userMetadata?: string;
+  readonly checkpointInterval?: number;
+  readonly queryId?: string;
+  readonly logger?: Logger;
+}
+
+export interface AppendResult {
+  readonly version: number | null;
+  readonly skipped: boolean;
+  readonly numOutputRows: number;
+  readonly numFiles: number;
+  readonly numBytes: number;
+  readonly checkpointVersion: number | null;
+}
+
+const INVALID_NAME = /[ ,;{}()\n\t=]/;
+
+function notWritable(path: string, err: unknown): SinkError {
+  return new SinkError(ErrorCodes.SINK_NOT_WRITABLE, `Delta table path ${path} is not writable: ${err instanceof Error ? err.message : String(err)}`, {
+    cause: err,
+    details: { path },
+  });
+}
+
+/** Appends `rows` (conforming to `schema`) as one idempotent Delta commit. */
+export async function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
+  const snapshot = await loadSnapshot(tablePath);
+  const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
+  if (snapshot !== null) {
+    const done = snapshot.txns.get(opts.appId);
+    if (done !== undefined && done >= opts.batchId) return { ...none, skipped: true };
+    checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
+    if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(snapshot.schema, schema, tablePath);
+    checkPartitioning(snapshot, opts.partitionBy, tablePath);
+  } else if (schema === null) {
+    return none; // nothing to write and nothing to create a table from
+  }
+  const tableSchema = snapshot?.schema ?? (schema as StructType);
+  const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
+  const now = Date.now();
+  const created = snapshot === null ? newTable(tableSchema, partitionBy, now, tablePath) : null;
+  try {
+    await mkdir(logDir(tablePath), { recursive: true });
+  } catch (err) {
+    throw notWritable(tablePath, err);
+  }
+  const config = created?.metadata.configuration ?? snapshot?.metadata.configuration ?? {};
+  const adds = await writeDataFiles(tablePath, rows, tableSchema, partitionBy, opts, config, now);
+  const actions: Action[] = [];
+  actions.push({ kind: 'commitInfo', commitInfo: commitInfo(opts, now, snapshot?.version ?? -1, adds, rows.length, partitionBy) });
+  if (created !== null) {
+    actions.push({ kind: 'protocol', protocol: created.protocol });
+    actions.push({ kind: 'metaData', metaData: created.metadata });
+  }
+  for (const a of adds) actions.push({ kind: 'add', add: a });
+  actions.push({ kind: 'txn', txn: { appId: opts.appId, version: opts.batchId, lastUpdated: now } });
+  const outcome = await commit({
+    tablePath,
+    readVersion: snapshot?.version ?? -1,
+    actions,
+    txn: { appId: opts.appId, version: opts.batchId },
+    metadata: created?.metadata ?? (snapshot as Snapshot).metadata,
+  });
+  const numBytes = adds.reduce((s, a) => s + a.size, 0);
+  if (outcome.skipped) {
+    // Another writer already committed this batch: our files are referenced by no commit.
+    await Promise.all(adds.map((a) => unlink(resolveDataPath(tablePath, a.path)).catch(() => undefined)));
+    return { version: outcome.version, skipped: true, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
+  }
+  const cp = await maybeCheckpoint(tablePath, outcome.version, opts);
+  return { version: outcome.version, skipped: false, numOutputRows: rows.length, numFiles: adds.length, numBytes, checkpointVersion: cp };
+}
+
+function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
+  if (partitionBy === undefined || partitionBy.length === 0) return;
+  if (partitionBy.join('\u0000') !== snapshot.partitionColumns.join('\u0000')) {
+    throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `partitionBy [${partitionBy.join(', ')}] does not match Delta table ${path} partitioned by [${snapshot.partitionColumns.join(', ')}]`, {
+      details: { path, partitionBy: [...partitionBy], tablePartitionColumns: [...snapshot.partitionColumns] },
+    });
+  }
+}
+
+function usesType(t: DataType, name: string): boolean {
+  if (typeof t === 'string') return t === name;
+  if (isStruct(t)) return t.fields.some((f) => usesType(f.type, name));
+  if (isArray(t)) return usesType(t.elementType, name);
+  if (isMap(t)) return usesType(t.keyType, name) || usesType(t.valueType, name);
+  return false;
+}
+
+function newTable(schema: StructType, partitionBy: readonly string[], now: number, path: string): { protocol: ProtocolAction; metadata: MetadataAction } {
+  for (const f of schema.fields) {
+    if (INVALID_NAME.test(f.name)) {
+      throw new DeltaError(ErrorCodes.SCHEMA_INVALID, `column name ${JSON.stringify(f.name)} contains a character Delta forbids without column mapping (one of " ,;{}()\\n\\t=")`, { details: { path, column: f.name } });
+    }
+  }
+  for (const c of partitionBy) {
+    const f = schema.fields.find((x) => x.name === c);
+    if (f === undefined || typeof f.type !== 'string') {
+      throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partition column ${c} ${f === undefined ? 'is not in the batch schema' : 'must have a primitive type'}`, { details: { path, column: c } });
+    }
+  }
+  const ntz = schema.fields.some((f) => usesType(f.type, 'timestamp_ntz'));
+  const protocol: ProtocolAction = ntz
+    ? { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: ['timestampNtz'] }
+    : { minReaderVersion: 1, minWriterVersion: 2 };
+  const metadata: MetadataAction = {
+    id: randomUUID(),
+    format: { provider: 'parquet', options: {} },
+    schemaString: schemaToJson(schema),
+    partitionColumns: [...partitionBy],
+    configuration: {},
+    createdTime: now,
+  };
+  return { protocol, metadata };
+}
+
+async function writeDataFiles(
+  tablePath: string, rows: readonly Row[], schema: StructType, partitionBy: readonly string[],
+  opts: AppendOptions, config: Readonly<Record<string, string>>, now: number,
+): Promise<AddAction[]> {
+  if (rows.length === 0) return [];
+  const dataSchema = struct(schema.fields.filter((f) => !partitionBy.includes(f.name)));
+  const compression = opts.compression ?? 'snappy';
+  const chunk = opts.targetFileRows !== undefined && opts.targetFileRows > 0 ? opts.targetFileRows : Infinity;
+  const indexed = Number(config['delta.dataSkippingNumIndexedCols'] ?? '32');
+  const adds: AddAction[] = [];
+  let part = 0;
+  for (const g of groupByPartition(rows, schema, partitionBy)) {
+    if (g.dir !== '') {
+      try {
+        await mkdir(join(tablePath, g.dir), { recursive: true });
+      } catch (err) {
+        throw notWritable(tablePath, err);
+      }
+    }
+    for (let start = 0; start < g.rows.length; start += chunk) {
+      const slice = chunk === Infinity ? g.rows : g.rows.slice(start, start + chunk);
+      const table = rowsToArrow(slice, dataSchema);
+      const stats = computeStats(table, dataSchema, { numIndexedCols: Number.isFinite(indexed) ? indexed : 32 });
+      const bytes = toParquet(table, { compression, createdBy: engineInfo() });
+      const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
+      const rel = g.dir === '' ? name : `${g.dir}/${name}`;
+      try {
+        await writeFile(join(tablePath, rel), bytes, { flag: 'wx', flush: true });
+      } catch (err) {
+        throw notWritable(tablePath, err);
+      }
+      adds.push({ path: toAddPath(rel), partitionValues: g.values, size: bytes.byteLength, modificationTime: now, dataChange: true, stats });
+    }
+  }
+  return adds;
+}
+
+function commitInfo(opts: AppendOptions, now: number, readVersion: number, adds: readonly AddAction[], numRows: number, partitionBy: readonly string[]): Record<string, unknown> {
+  const info: Record<string, unknown> = {
+    timestamp: now,
+    operation: 'STREAMING UPDATE',
+    operationParameters: { outputMode: 'Append', queryId: opts.queryId ?? opts.appId, epochId: String(opts.batchId) },
+    ...(readVersion >= 0 ? { readVersion } : {}),
+    isolationLevel: 'Serializable',
+    isBlindAppend: true,
+    operationMetrics: {
+      numFiles: String(adds.length),
+      numOutputRows: String(numRows),
+      numOutputBytes: String(adds.reduce((s, a) => s + a.size, 0)),
+      ...(partitionBy.length > 0 ? { numPartitions: String(new Set(adds.map((a) => JSON.stringify(a.partitionValues))).size) } : {}),
+    },
+    engineInfo: engineInfo(),
+    txnId: randomUUID(),
+  };
+  if (opts.userMetadata !== undefined) info.userMetadata = opts.userMetadata;
+  return info;
+}
+
+async function maybeCheckpoint(tablePath: string, version: number, opts: AppendOptions): Promise<number | null> {
+  try {
+    const snap = await loadSnapshot(tablePath, version);
+    if (snap === null || !checkpointDue(version, checkpointInterval(snap, opts.checkpointInterval))) return null;
+    await writeCheckpoint(snap);
+    return version;
+  } catch (err) {
+    // The commit is durable; a missing checkpoint only makes the next replay longer.
+    opts.logger?.warn('delta checkpoint failed', { path: tablePath, version, error: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
