@@ -1,0 +1,104 @@
+// Turns the bytes of one JSON-lines or CSV file into rows (or CSV records) and rejected lines.
+import { gunzipSync } from 'node:zlib';
+import { parse as parseCsv, type CsvError, type Options as CsvParseOptions } from 'csv-parse/sync';
+import { withOrigin, type Rejected, type Row } from '../../core/record.ts';
+import { errorMessage } from '../../core/errors.ts';
+
+/** Decompresses gzip content, recognised by its magic bytes rather than by the file name. */
+export function maybeGunzip(buf: Buffer): Buffer {
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf;
+}
+
+function rejectLine(file: string, line: number, message: string, payload: string): Rejected {
+  return { errorType: 'SCHEMA_VALIDATION', stage: 'source', message, payload, origin: { file, line } };
+}
+
+/** Parses JSON lines: one object per line; blank lines skipped; a line that is not a JSON object is
+ * rejected with its file and line number and the rest of the file still read. */
+export function readJsonLines(buf: Buffer, file: string, rows: Row[], rejected: Rejected[]): void {
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let start = 0;
+  let line = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = n;
+    line++;
+    let s = text.slice(start, end);
+    start = end + 1;
+    if (s.endsWith('\r')) s = s.slice(0, -1);
+    if (s.trim() === '') continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(s);
+    } catch (err) {
+      rejected.push(rejectLine(file, line, `malformed JSON: ${errorMessage(err)}`, s));
+      continue;
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      rejected.push(rejectLine(file, line, `expected a JSON object, found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`, s));
+      continue;
+    }
+    rows.push(withOrigin(v as Row, { file, line }));
+  }
+}
+
+export interface CsvOptions {
+  readonly header: boolean;
+  readonly delimiter: string;
+  readonly quote: string;
+  readonly escape: string;
+}
+
+export interface CsvRecord {
+  readonly cells: string[];
+  readonly line: number;
+  readonly raw: string;
+}
+
+export interface CsvFile {
+  /** The header line's names, when `header` is on. */
+  readonly columns: string[] | null;
+  readonly records: CsvRecord[];
+}
+
+/** Parses one CSV file. Records with the wrong number of cells or broken quoting become rejected
+ * (with file and line) and parsing goes on. */
+export function readCsv(buf: Buffer, file: string, opts: CsvOptions, rejected: Rejected[]): CsvFile {
+  const records: CsvRecord[] = [];
+  let columns: string[] | null = null;
+  const text = buf.toString('utf8');
+  try {
+    const options = {
+      bom: true,
+      delimiter: opts.delimiter,
+      quote: opts.quote,
+      escape: opts.escape,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      raw: true,
+      info: true,
+      on_skip: (err: CsvError | undefined, raw: string | undefined) => {
+        const line = typeof err?.lines === 'number' ? err.lines : 0;
+        rejected.push(rejectLine(file, line, `malformed CSV: ${err?.message ?? 'unreadable record'}`, trimEol(raw ?? '')));
+        return undefined;
+      },
+      on_record: (rec: { record: string[]; raw: string }, ctx: { lines: number }) => {
+        if (opts.header && columns === null) columns = rec.record;
+        else records.push({ cells: rec.record, line: ctx.lines, raw: trimEol(rec.raw) });
+        return null;
+      },
+    };
+    parseCsv(text, options as unknown as CsvParseOptions);
+  } catch (err) {
+    // Errors that cannot be skipped end the file; what was read before them is kept.
+    const line = (err as { lines?: unknown }).lines;
+    rejected.push(rejectLine(file, typeof line === 'number' ? line : 0, `malformed CSV: ${errorMessage(err)}`, ''));
+  }
+  return { columns, records };
+}
+
+function trimEol(s: string): string {
+  return s.replace(/\r?\n$/, '').replace(/\r$/, '');
+}
