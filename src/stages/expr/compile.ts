@@ -34,6 +34,10 @@ export interface CompiledPredicate extends CompiledExpression {
 }
 
 export function compileExpression(source: string, opts: CompileOptions = {}): CompiledExpression {
+  return compileTop(source, opts).expr;
+}
+
+function compileTop(source: string, opts: CompileOptions): { expr: CompiledExpression; part: Part } {
   const ctx: Ctx = {
     source,
     name: opts.name,
@@ -49,15 +53,15 @@ export function compileExpression(source: string, opts: CompileOptions = {}): Co
     const v = f(row);
     return v === undefined ? null : v;
   };
-  return { source, evaluate, columns: [...ctx.columns], type: part.type };
+  return { expr: { source, evaluate, columns: [...ctx.columns], type: part.type }, part };
 }
 
 export function compilePredicate(source: string, opts: CompileOptions = {}): CompiledPredicate {
-  const e = compileExpression(source, opts);
+  const { expr: e, part } = compileTop(source, opts);
   if (e.type !== 'boolean' && e.type !== 'unknown' && e.type !== 'string') {
     throw new ExpressionError(source, 0, `a condition must be boolean, but this expression is ${typeof e.type === 'string' ? e.type : e.type.type}`, { name: opts.name, expected: 'a boolean expression such as a comparison' });
   }
-  const ev = e.evaluate;
+  const ev = part.fn;
   const test = e.type === 'boolean' ? (row: Row): boolean => ev(row) === true : (row: Row): boolean => toBoolean(ev(row)) === true;
   return { ...e, test };
 }

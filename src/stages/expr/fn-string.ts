@@ -69,6 +69,7 @@ function concatBuild(args: readonly Part[]): Eval {
       if (a === null || a === undefined) return null;
       const b = f1(row);
       if (b === null || b === undefined) return null;
+      if (Array.isArray(a) && Array.isArray(b)) return [...(a as unknown[]), ...(b as unknown[])];
       return (typeof a === 'string' ? a : asStr(a, t0)) + (typeof b === 'string' ? b : asStr(b, t1));
     };
   }

@@ -140,7 +140,8 @@ export function lex(src: string): Lexed {
           types.push({ text: src.slice(start, i).replace(/\s+/g, ''), offset: start });
           emit(`DECIMAL(${types.length - 1})`, start);
         } else {
-          emit(src.slice(start, i), start);
+          // The parser reads `NOT (x)` as a function call, which binds tighter than SQL's NOT; a unary + in between keeps SQL precedence.
+          emit(upper === 'NOT' && next === '(' ? 'NOT +' : src.slice(start, i), start);
         }
         sig(upper);
       } else {

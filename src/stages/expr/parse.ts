@@ -172,8 +172,8 @@ class Converter {
     if (op === 'AND' || op === 'OR') return this.logical(n);
     const left = this.node(obj(n, 'left') ?? {});
     const rightObj = obj(n, 'right') ?? {};
-    const negated = op.startsWith('NOT ');
-    const core = negated ? op.slice(4) : op;
+    const negated = op.startsWith('NOT ') || op === 'IS NOT';
+    const core = op === 'IS NOT' ? 'IS' : negated ? op.slice(4) : op;
     const items = (): Node[] => list(rightObj, 'value').map((v) => this.node(isObj(v) ? v : {}));
     switch (core) {
       case 'IN':
@@ -192,7 +192,7 @@ class Converter {
       case 'IS': {
         const t = rightObj.type === 'null' ? 'null' : rightObj.type === 'bool' ? (rightObj.value === true ? 'true' : 'false') : undefined;
         if (t === undefined) return this.fail(left.pos, 'IS must be followed by NULL, TRUE or FALSE', 'IS [NOT] NULL, TRUE or FALSE');
-        return { kind: 'is', negated: str(n, 'operator')?.toUpperCase() === 'IS NOT', arg: left, test: t, pos: left.pos };
+        return { kind: 'is', negated, arg: left, test: t, pos: left.pos };
       }
     }
     const bop = BINARY[core];
@@ -255,6 +255,9 @@ class Converter {
     const pos = start !== undefined && typeof start.offset === 'number' ? this.lx.originalOffset(start.offset - PREFIX.length) : 0;
     const argsObj = obj(n, 'args');
     const args = argsObj === undefined ? [] : list(argsObj, 'value').map((v) => this.node(isObj(v) ? v : {}));
+    // The parser reads `NOT (x)` as a call of a function named NOT.
+    const [only] = args;
+    if (name === 'not' && args.length === 1 && only !== undefined) return { kind: 'unary', op: 'NOT', arg: only, pos };
     if (nameParts.length !== 1) this.fail(pos, `unknown function ${JSON.stringify(this.source.slice(pos, pos + 40).split('(')[0] ?? name)}`);
     return { kind: 'call', name, args, pos };
   }
