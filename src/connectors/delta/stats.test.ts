@@ -81,7 +81,7 @@ async function checkFile(duck: Duck, file: string, stats: Stats, schema: StructT
   }
 }
 
-test('DuckDB reads every data file with the Delta types and matching stats', async () => {
+void test('DuckDB reads every data file with the Delta types and matching stats', async () => {
   using dir = tempDir('stats');
   const duck = await openDuck();
   try {
@@ -93,7 +93,7 @@ test('DuckDB reads every data file with the Delta types and matching stats', asy
     for (const add of snap.files.values()) {
       const file = resolveDataPath(dir.path, add.path);
       const types = await duck.rows(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
-      const byName = Object.fromEntries(types.map((r) => [r.column_name, r.column_type]));
+      const byName: Record<string, unknown> = Object.fromEntries(types.map((r): [string, unknown] => [String(r.column_name), r.column_type]));
       assert.deepEqual(byName, {
         id: 'BIGINT', name: 'VARCHAR', ts: 'TIMESTAMP WITH TIME ZONE', local: 'TIMESTAMP', day: 'DATE', qty: 'INTEGER', small: 'SMALLINT',
         tiny: 'TINYINT', price: 'DOUBLE', ratio: 'FLOAT', ok: 'BOOLEAN', blob: 'BLOB', amount: 'DECIMAL(12,3)',
@@ -107,7 +107,7 @@ test('DuckDB reads every data file with the Delta types and matching stats', asy
   }
 });
 
-test('DuckDB reads back the exact values written, including nested, big and pre-1970 values', async () => {
+void test('DuckDB reads back the exact values written, including nested, big and pre-1970 values', async () => {
   using dir = tempDir('values');
   const duck = await openDuck();
   try {
@@ -139,7 +139,7 @@ test('DuckDB reads back the exact values written, including nested, big and pre-
   }
 });
 
-test('stats cover only the first 32 leaf columns when the table has more', async () => {
+void test('stats cover only the first 32 leaf columns when the table has more', async () => {
   const { struct, field } = await import('../../core/schema.ts');
   const { rowsToArrow } = await import('./parquet/arrow.ts');
   const { computeStats } = await import('./stats.ts');
@@ -156,7 +156,7 @@ test('stats cover only the first 32 leaf columns when the table has more', async
   assert.equal(stats.minValues.c2, undefined);
 });
 
-test('a truncated string max stays at or above every value with the same prefix', () => {
+void test('a truncated string max stays at or above every value with the same prefix', () => {
   const long = 'a'.repeat(32) + 'zzz';
   const max = truncateMax(long, 32);
   assert.equal(max.length, 33);

@@ -23,7 +23,7 @@ export async function openDuck(): Promise<Duck> {
   await conn.run("SET TimeZone='UTC'");
   return {
     conn,
-    rows: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[],
+    rows: async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson(),
     close: () => {
       conn.closeSync();
       inst.closeSync();
