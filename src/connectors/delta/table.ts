@@ -61,7 +61,10 @@ function notWritable(path: string, err: unknown): SinkError {
 
 /** Appends `rows` (conforming to `schema`) as one idempotent Delta commit. */
 export async function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
-  const snapshot = await loadSnapshot(tablePath);
+  const snapshot = await loadSnapshot(tablePath).catch((err: unknown) => {
+    const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
+    throw code === 'EACCES' || code === 'EPERM' ? notWritable(tablePath, err) : err;
+  });
   const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);

@@ -45,7 +45,8 @@ export async function listLog(tablePath: string): Promise<LogListing | null> {
   try {
     names = await readdir(logDir(tablePath));
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return null;
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `cannot list Delta log of ${tablePath}`, { cause: err, retryable: true });
   }
   const commits = new Map<number, string>();

@@ -1,0 +1,168 @@
+// The delta sink as the engine drives it: idempotent batches, table creation, schema checks, partitions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ComponentContext } from '../../core/component.ts';
+import { silentLogger } from '../../core/logger.ts';
+import type { Batch, Row } from '../../core/record.ts';
+import { field, struct, type StructType } from '../../core/schema.ts';
+import { DeltaSinkConfig } from './config.ts';
+import { readTableRows } from './reader.ts';
+import { committedBatchId, deltaSink } from './sink.ts';
+import { loadSnapshot } from './protocol/snapshot.ts';
+import { openDuck, tempDir } from './test-helpers.ts';
+
+const schema = struct([field('id', 'long'), field('country', 'string'), field('day', 'date'), field('amount', 'double')]);
+
+function ctx(queryId = 'query-1'): ComponentContext {
+  return { queryId, pipelineName: 'p', checkpointDir: '/nonexistent', stateDir: '/nonexistent', logger: silentLogger, signal: new AbortController().signal, defaults: {} };
+}
+
+function sinkFor(config: Record<string, unknown>, queryId?: string) {
+  return deltaSink.create(DeltaSinkConfig.parse(config), ctx(queryId));
+}
+
+function batch(batchId: number, rows: Row[], s: StructType | null = schema): Batch {
+  return { batchId, rows, rejected: [], schema: s };
+}
+
+const rows = (n: number, from = 0): Row[] =>
+  Array.from({ length: n }, (_, i) => ({ id: from + i, country: ['FR', 'DE', 'a b/c'][i % 3], day: new Date(Date.UTC(2024, 4, 1 + (i % 2))), amount: i * 1.5 }));
+
+void test('a batch re-run after a crash is skipped and never duplicates rows', async () => {
+  using dir = tempDir('replay');
+  const sink = sinkFor({ path: dir.path });
+  await sink.open();
+  const first = await sink.addBatch(batch(0, rows(5)));
+  assert.deepEqual(first, { numOutputRows: 5, skipped: false, details: { version: 0, numFiles: 1, numBytes: (first.details as { numBytes: number }).numBytes } });
+  const again = await sinkFor({ path: dir.path }).addBatch(batch(0, rows(5)));
+  assert.equal(again.skipped, true);
+  assert.equal(again.numOutputRows, 0);
+  await sink.addBatch(batch(1, rows(2, 100)));
+  assert.equal((await sink.addBatch(batch(1, rows(2, 100)))).skipped, true);
+  assert.equal((await readTableRows(dir.path)).length, 7);
+  assert.equal(await committedBatchId(dir.path, 'query-1'), 1);
+  assert.equal(await committedBatchId(dir.path, 'another-query'), null);
+  await sink.close();
+});
+
+void test('another query id writes its own batches into the same table', async () => {
+  using dir = tempDir('twoq');
+  await sinkFor({ path: dir.path }, 'a').addBatch(batch(0, rows(2)));
+  const b = await sinkFor({ path: dir.path }, 'b').addBatch(batch(0, rows(3)));
+  assert.equal(b.skipped, false);
+  assert.equal((await readTableRows(dir.path)).length, 5);
+});
+
+void test('an empty batch commits its txn on an existing table and does nothing without a table or schema', async () => {
+  using dir = tempDir('empty');
+  const nothing = await sinkFor({ path: dir.path }).addBatch(batch(0, [], null));
+  assert.equal(nothing.skipped, false);
+  assert.equal(existsSync(join(dir.path, '_delta_log')), false);
+  const sink = sinkFor({ path: dir.path });
+  await sink.addBatch(batch(1, rows(1)));
+  const empty = await sink.addBatch(batch(2, [], null));
+  assert.equal((empty.details as { version: number }).version, 1);
+  const snap = await loadSnapshot(dir.path);
+  assert.equal(snap?.txns.get('query-1'), 2);
+  assert.equal(snap?.files.size, 1);
+});
+
+void test('a batch whose schema does not match the table fails naming the missing, extra and changed columns', async () => {
+  using dir = tempDir('mismatch');
+  const tableSchema = struct([field('id', 'long', false), field('name', 'string'), field('score', 'integer'), field('note', 'string')]);
+  await appendTable(dir.path, tableSchema);
+  const wrong = struct([field('name', 'string'), field('score', 'double'), field('extra', 'boolean')]);
+  await assert.rejects(
+    sinkFor({ path: dir.path }).addBatch(batch(1, [{ name: 'x', score: 1.5, extra: true }], wrong)),
+    (err: Error & { code?: string }) =>
+      err.code === 'SLUICE_DELTA_SCHEMA_MISMATCH' && /missing NOT NULL column\(s\) id/.test(err.message) && /extra column\(s\) extra/.test(err.message) &&
+      /score \(table int, batch double\)/.test(err.message) && !/note/.test(err.message),
+  );
+  const lacking = struct([field('id', 'long'), field('name', 'string'), field('score', 'integer')]);
+  const ok = await sinkFor({ path: dir.path }).addBatch(batch(2, [{ id: 5, name: 'y', score: 3 }], lacking));
+  assert.equal(ok.skipped, false);
+  const back = await readTableRows(dir.path);
+  assert.deepEqual(back.find((r) => r.id === 5), { id: 5, name: 'y', score: 3, note: null });
+});
+
+async function appendTable(path: string, s: StructType): Promise<void> {
+  await sinkFor({ path }).addBatch(batch(0, [{ id: 1, name: 'a', score: 2, note: 'n' }], s));
+}
+
+void test('a partitioned table writes hive folders, partitionValues and files DuckDB reads back', async () => {
+  using dir = tempDir('parts');
+  const sink = sinkFor({ path: dir.path, partitionBy: ['country', 'day'], compression: 'gzip' });
+  const res = await sink.addBatch(batch(0, rows(6)));
+  assert.equal((res.details as { numFiles: number }).numFiles, 6);
+  assert.deepEqual(readdirSync(dir.path).sort(), ['_delta_log', 'country=DE', 'country=FR', 'country=a b%2Fc']);
+  assert.deepEqual(readdirSync(join(dir.path, 'country=FR')).sort(), ['day=2024-05-01', 'day=2024-05-02']);
+  const snap = await loadSnapshot(dir.path);
+  assert.ok(snap !== null);
+  assert.deepEqual(snap.partitionColumns, ['country', 'day']);
+  const values = [...snap.files.values()].map((a) => `${a.partitionValues.country}|${a.partitionValues.day}`).sort();
+  assert.deepEqual(values, ['DE|2024-05-01', 'DE|2024-05-02', 'FR|2024-05-01', 'FR|2024-05-02', 'a b/c|2024-05-01', 'a b/c|2024-05-02']);
+  for (const a of snap.files.values()) {
+    assert.match(a.path, /\.gz\.parquet$/);
+    const stats = JSON.parse(a.stats ?? '{}') as { minValues: Record<string, unknown> };
+    assert.deepEqual(Object.keys(stats.minValues).sort(), ['amount', 'id']);
+  }
+  const duck = await openDuck();
+  try {
+    const got = await duck.rows(`SELECT count(*)::DOUBLE AS n, sum(id)::DOUBLE AS s FROM read_parquet('${dir.path}/**/*.parquet', hive_partitioning = true)`);
+    assert.deepEqual(got, [{ n: 6, s: 15 }]);
+    const cols = await duck.rows(`DESCRIBE SELECT * FROM read_parquet('${dir.path}/country=FR/day=2024-05-01/*.parquet', hive_partitioning = false)`);
+    assert.deepEqual(cols.map((c) => c.column_name), ['id', 'amount']);
+  } finally {
+    duck.close();
+  }
+  const back = (await readTableRows(dir.path)).sort((x, y) => Number(x.id) - Number(y.id));
+  assert.deepEqual(back[2], { id: 2, amount: 3, country: 'a b/c', day: new Date(Date.UTC(2024, 4, 1)) });
+});
+
+void test('a partitionBy that differs from the existing table is refused', async () => {
+  using dir = tempDir('partdiff');
+  await sinkFor({ path: dir.path, partitionBy: ['country'] }).addBatch(batch(0, rows(2)));
+  await assert.rejects(sinkFor({ path: dir.path, partitionBy: ['day'] }).addBatch(batch(1, rows(2))), /does not match Delta table/);
+});
+
+void test('targetFileRows splits a batch into several data files', async () => {
+  using dir = tempDir('split');
+  const res = await sinkFor({ path: dir.path, targetFileRows: '4' }).addBatch(batch(0, rows(10)));
+  assert.deepEqual({ ...res.details, numBytes: undefined }, { version: 0, numFiles: 3, numBytes: undefined });
+  const names = [...((await loadSnapshot(dir.path))?.files.keys() ?? [])].map((p) => p.slice(0, 11)).sort();
+  assert.deepEqual(names, ['part-00000-', 'part-00001-', 'part-00002-']);
+});
+
+void test('a table path that cannot be written is reported with the path', { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false }, async () => {
+  using dir = tempDir('ro');
+  chmodSync(dir.path, 0o500);
+  try {
+    const target = join(dir.path, 'table');
+    await assert.rejects(sinkFor({ path: target }).addBatch(batch(0, rows(1))), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE' && err.message.includes(target));
+    const h = await sinkFor({ path: target }).health?.();
+    assert.equal(h?.healthy, false);
+  } finally {
+    chmodSync(dir.path, 0o700);
+  }
+});
+
+void test('a table path below a regular file is not writable', async () => {
+  using dir = tempDir('file');
+  writeFileSync(join(dir.path, 'plain'), 'x');
+  const target = join(dir.path, 'plain', 'table');
+  await assert.rejects(sinkFor({ path: target }).addBatch(batch(0, rows(1))), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE' && err.message.includes(target));
+});
+
+void test('health is good for a writable folder', async () => {
+  using dir = tempDir('health');
+  assert.equal((await sinkFor({ path: join(dir.path, 't') }).health?.())?.healthy, true);
+});
+
+void test('the config rejects unknown keys and unknown codecs', () => {
+  assert.equal(DeltaSinkConfig.safeParse({ path: '/x', bogus: 1 }).success, false);
+  assert.equal(DeltaSinkConfig.safeParse({ path: '/x', compression: 'lz4' }).success, false);
+  assert.equal(DeltaSinkConfig.safeParse({ compression: 'zstd' }).success, false);
+  assert.deepEqual(DeltaSinkConfig.parse({ path: '/x' }), { path: '/x', compression: 'snappy', partitionBy: [] });
+});
