@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
-import { Table, TimestampMillisecond, tableToIPC, vectorFromArray, Float64, Int64, Utf8 } from 'apache-arrow';
+import { Decimal, Field, Float64, Int32, Int64, Map_, Struct, Table, TimestampMillisecond, Utf8, makeData, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { originOf } from '../../core/record.ts';
 import { schemaToString } from '../../core/schema.ts';
 import { cols, fixture, nextBatch } from './fixtures.test.ts';
@@ -144,7 +144,12 @@ void test('Parquet files are read with their own schema and timestamps as dates'
     });
     const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')));
     const f = await fx.write('part-0.parquet', bytes);
-    const src = await fx.source({ format: 'parquet' });
+    // Decimals arrive as unscaled integers and maps as entry lists; both come out in row form.
+    const dec = makeData({ type: new Decimal(2, 10, 128), length: 2, nullCount: 0, data: new Uint32Array([1234, 0, 0, 0, 0xfffffffb, 0xffffffff, 0xffffffff, 0xffffffff]) });
+    const entries = new Field('entries', new Struct<{ key: Utf8; value: Int32 }>([new Field('key', new Utf8(), false), new Field('value', new Int32(), true)]), false);
+    const nested = new Table({ d: makeVector(dec), m: vectorFromArray([new Map([['a', 1]]), new Map([['b', 2]])], new Map_(entries)) });
+    await fx.write('part-1.parquet', writeParquet(WasmTable.fromIPCStream(tableToIPC(nested, 'stream'))));
+    const src = await fx.source({ format: 'parquet', pattern: 'part-0*' });
     const b = await nextBatch(src, null);
     assert.ok(b !== null);
     assert.equal(schemaToString(b.data.schema ?? { type: 'struct', fields: [] }), 'id BIGINT, name STRING, amount DOUBLE, ts TIMESTAMP');
@@ -153,6 +158,9 @@ void test('Parquet files are read with their own schema and timestamps as dates'
       { id: 2, name: null, amount: 2, ts: new Date('2024-06-01T12:00:00Z') },
     ]);
     assert.deepEqual(originOf(b.data.rows[1] ?? {}), { file: f, line: 2 });
+    const second = await fx.source({ format: 'parquet', pattern: 'part-1*', schema: 'd DECIMAL(10,2), m MAP<STRING, INT>' });
+    const b2 = await nextBatch(second, b.end);
+    assert.deepEqual(cols(b2?.data.rows ?? []), [{ d: '12.34', m: { a: 1 } }, { d: '-0.05', m: { b: 2 } }]);
   } finally {
     await fx.cleanup();
   }

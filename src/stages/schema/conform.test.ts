@@ -53,6 +53,8 @@ void test('decimals are exact text and reject values that would lose digits', ()
   assert.equal(okRow(c({ d: -0.01 })).d, '-0.01');
   assert.equal(c({ d: 1.234 }).ok, false);
   assert.equal(c({ d: 1234.5 }).ok, false);
+  assert.equal(okRow(c({ d: '-007.5' })).d, '-7.50');
+  assert.equal(c({ d: '1.2.3' }).ok, false);
 });
 
 void test('null in a NOT NULL column and a missing required column are named', () => {

@@ -156,7 +156,7 @@ function compileStruct(t: StructType, fromStrings: boolean, prefix: string): Con
 
 function compileType(t: DataType, fromStrings: boolean, path: string): Convert {
   if (typeof t === 'string') {
-    if (isDecimal(t)) return decimal(t, fromStrings);
+    if (isDecimal(t)) return decimal(t);
     switch (t) {
       case 'string': return toString;
       case 'long': return integral('bigint', -(2 ** 63), 2 ** 63, fromStrings, true);
@@ -231,7 +231,7 @@ function floating(name: string, fromStrings: boolean): Convert {
 }
 
 /** Decimals are carried as canonical decimal text (e.g. "12.30" for decimal(10,2)): exact at any precision. */
-function decimal(t: `decimal(${number},${number})`, fromStrings: boolean): Convert {
+function decimal(t: `decimal(${number},${number})`): Convert {
   const m = /^decimal\((\d+),(\d+)\)$/.exec(t);
   const precision = Number(m?.[1] ?? 10);
   const scale = Number(m?.[2] ?? 0);
@@ -252,7 +252,8 @@ function decimal(t: `decimal(${number},${number})`, fromStrings: boolean): Conve
       return Number(text) === v ? fromText(text, st, v) : fail(st, expected, v);
     }
     if (typeof v === 'bigint') return fromText(v.toString(), st, v);
-    if (fromStrings && typeof v === 'string') return fromText(v, st, v);
+    // Decimal text is the representation itself, so strings are accepted with or without fromStrings.
+    if (typeof v === 'string') return fromText(v, st, v);
     return fail(st, expected, v);
   };
 }
