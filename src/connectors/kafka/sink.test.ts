@@ -1,0 +1,113 @@
+// The Kafka sink against a real Kafka-protocol broker, read back by an independent consumer (kcat).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Sink } from '../../core/component.ts';
+import { ErrorCodes, SluiceError } from '../../core/errors.ts';
+import { withOrigin, type Row } from '../../core/record.ts';
+import { kcatConsume, startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
+import { produceMessages } from '../../../test/support/kafka/produce.ts';
+import { testContext, type TestContext } from '../../../test/support/kafka/context.ts';
+import { kafkaSink } from './sink.ts';
+import { kafkaSource } from './source.ts';
+
+let broker: TestBroker;
+const contexts: TestContext[] = [];
+const closers: { close(): Promise<void> }[] = [];
+
+before(async () => {
+  broker = await startBroker();
+});
+after(async () => {
+  for (const c of closers) await c.close();
+  for (const c of contexts) c.cleanup();
+  await broker.stop();
+});
+
+async function openSink(config: Record<string, unknown>): Promise<Sink> {
+  const ctx = testContext();
+  contexts.push(ctx);
+  const sink = kafkaSink.create(kafkaSink.config.parse({ 'kafka.bootstrap.servers': broker.bootstrap, ...config }), ctx);
+  closers.push(sink);
+  await sink.open();
+  return sink;
+}
+
+const batch = (rows: Row[], batchId = 0) => ({ batchId, rows, rejected: [], schema: null });
+
+void test('key and value columns are written as records that an independent consumer reads back unchanged', async () => {
+  const topic = await broker.uniqueTopic('sink-kv', 3);
+  const sink = await openSink({ topic });
+  const rows = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i % 2 === 0 ? `text ${i}` : Buffer.from(`bytes ${i}`) }));
+  const result = await sink.addBatch(batch(rows));
+  assert.deepEqual(result, { numOutputRows: 500, skipped: false });
+  const expected = rows.map((r) => `${r.key}\t${typeof r.value === 'string' ? r.value : r.value.toString()}`).sort();
+  assert.deepEqual(kcatConsume(broker.bootstrap, topic).sort(), expected);
+  assert.equal(sink.metrics?.().recordsWritten, '500');
+});
+
+void test('without a value column the value is the JSON of the row, with timestamps as ISO text and bytes as base64', async () => {
+  const topic = await broker.uniqueTopic('sink-json', 1);
+  const sink = await openSink({ topic, compression: 'gzip' });
+  await sink.addBatch(batch([{ key: 'a', id: 1, at: new Date('2024-01-02T03:04:05.000Z'), raw: new Uint8Array([1, 2, 3]), big: 12n, tags: ['x'] }]));
+  const [line] = kcatConsume(broker.bootstrap, topic);
+  const [key, json] = (line ?? '').split('\t');
+  assert.equal(key, 'a');
+  assert.deepEqual(JSON.parse(json ?? ''), { key: 'a', id: 1, at: '2024-01-02T03:04:05.000Z', raw: 'AQID', big: 12, tags: ['x'] });
+});
+
+void test('topic, partition and headers columns route each record and are not part of its JSON value', async () => {
+  const a = await broker.uniqueTopic('sink-route', 4);
+  const b = await broker.uniqueTopic('sink-route', 4);
+  const sink = await openSink({});
+  await sink.addBatch(batch([
+    { topic: a, partition: 3, key: 'k1', n: 1, headers: [{ key: 'h', value: 'v1' }] },
+    { topic: b, partition: 0, key: 'k2', n: 2, headers: { trace: 'abc' } },
+  ]));
+  const fmt = '%p\\t%k\\t%h\\t%s\\n';
+  assert.deepEqual(kcatConsume(broker.bootstrap, a, fmt), ['3\tk1\th=v1\t{"key":"k1","n":1}']);
+  assert.deepEqual(kcatConsume(broker.bootstrap, b, fmt), ['0\tk2\ttrace=abc\t{"key":"k2","n":2}']);
+});
+
+void test('a Kafka-to-Kafka copy through the source and sink keeps keys, values, headers and partitions', async () => {
+  const from = await broker.uniqueTopic('copy-in', 2);
+  const to = await broker.uniqueTopic('copy-out', 2);
+  const input = Array.from({ length: 50 }, (_, i) => ({ partition: i % 2, key: `k${i}`, value: `v${i}`, headers: { n: String(i) } }));
+  await produceMessages(broker.bootstrap, from, input);
+  const ctx = testContext();
+  contexts.push(ctx);
+  const src = kafkaSource.create(kafkaSource.config.parse({ 'bootstrap.servers': broker.bootstrap, subscribe: from, startingOffsets: 'earliest', includeHeaders: true }), ctx);
+  closers.push(src);
+  await src.open();
+  const end = await src.latestOffset(null, { respectLimits: true });
+  const data = await src.read(null, end);
+  const sink = await openSink({ topic: to });
+  await sink.addBatch(batch(data.rows));
+  const fmt = '%p\\t%k\\t%h\\t%s\\n';
+  const expected = input.map((m) => `${m.partition}\t${m.key}\tn=${m.headers.n}\t${m.value}`).sort();
+  assert.deepEqual(kcatConsume(broker.bootstrap, to, fmt).sort(), expected);
+});
+
+void test('a row without a topic fails the batch with a write error naming the row and its origin', async () => {
+  const sink = await openSink({});
+  const row = withOrigin({ value: 'x' }, { file: '/in/a.json', line: 7 });
+  await assert.rejects(sink.addBatch(batch([row])), (e: unknown) => {
+    assert.ok(e instanceof SluiceError);
+    assert.equal(e.code, ErrorCodes.SINK_WRITE);
+    assert.match(e.message, /row 0 \(\/in\/a\.json:7\) has no topic/);
+    return true;
+  });
+});
+
+void test('codecs that are not installed, unknown kafka.* keys and acks that break idempotence are config errors', () => {
+  const base = { 'kafka.bootstrap.servers': broker.bootstrap, topic: 't' };
+  const messages = (cfg: Record<string, unknown>): string => {
+    const r = kafkaSink.config.safeParse({ ...base, ...cfg });
+    assert.equal(r.success, false);
+    return JSON.stringify(r.error?.issues);
+  };
+  assert.match(messages({ compression: 'snappy' }), /snappy needs a codec package that is not installed; available: none, gzip/);
+  assert.match(messages({ 'kafka.compression.type': 'zstd' }), /zstd needs a codec package/);
+  assert.match(messages({ 'kafka.linger.ms': 5 }), /kafka\.linger\.ms/);
+  assert.match(messages({ 'kafka.acks': '1' }), /idempotent producer needs kafka.acks all/);
+  assert.equal(kafkaSink.config.safeParse({ ...base, 'kafka.acks': '1', 'kafka.enable.idempotence': 'false' }).success, true);
+});
