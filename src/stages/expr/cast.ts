@@ -94,7 +94,7 @@ function toLong(v: unknown): number | bigint | null {
     if (Number.isNaN(v)) return 0;
     if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return v;
     // Java's (long) cast of a double saturates at the range ends.
-    b = v >= 9223372036854775807 ? LONG_MAX : v <= -9223372036854775808 ? LONG_MIN : BigInt(Math.trunc(v));
+    b = v >= 2 ** 63 ? LONG_MAX : v <= -(2 ** 63) ? LONG_MIN : BigInt(Math.trunc(v));
   } else if (typeof v === 'bigint') {
     b = BigInt.asIntN(64, v);
   } else if (typeof v === 'string') {

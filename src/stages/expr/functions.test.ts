@@ -7,7 +7,7 @@ import { struct, field } from '../../core/schema.ts';
 
 const ev = (expr: string, row: Row = {}): unknown => compileExpression(expr).evaluate(row);
 
-test('ordinary functions return NULL for a NULL argument', () => {
+void test('ordinary functions return NULL for a NULL argument', () => {
   const calls = [
     'lower(x)', 'upper(x)', 'trim(x)', 'ltrim(x)', 'rtrim(x)', 'substring(x, 1)', 'substr(x, 1, 2)', 'concat(x, \'a\')', 'length(x)',
     "regexp_extract(x, 'a', 0)", "regexp_replace(x, 'a', 'b')", 'abs(x)', 'round(x)', 'floor(x)', 'ceil(x)', 'to_timestamp(x)', 'to_date(x)',
@@ -16,7 +16,7 @@ test('ordinary functions return NULL for a NULL argument', () => {
   for (const c of calls) assert.equal(ev(c, { x: null }), null, c);
 });
 
-test('lower, upper and their aliases change case', () => {
+void test('lower, upper and their aliases change case', () => {
   assert.equal(ev("lower('AbC')"), 'abc');
   assert.equal(ev("upper('AbC')"), 'ABC');
   assert.equal(ev("lcase('AbC')"), 'abc');
@@ -24,14 +24,14 @@ test('lower, upper and their aliases change case', () => {
   assert.equal(ev('upper(n)', { n: 1.5 }), '1.5');
 });
 
-test('trim, ltrim and rtrim remove spaces only', () => {
+void test('trim, ltrim and rtrim remove spaces only', () => {
   assert.equal(ev("trim('  a b  ')"), 'a b');
   assert.equal(ev("ltrim('  a  ')"), 'a  ');
   assert.equal(ev("rtrim('  a  ')"), '  a');
   assert.equal(ev("trim('\\ta\\t')"), '\ta\t');
 });
 
-test('substring and substr are 1-based with Spark rules for zero, negative positions and lengths', () => {
+void test('substring and substr are 1-based with Spark rules for zero, negative positions and lengths', () => {
   assert.equal(ev("substring('Spark SQL', 5)"), 'k SQL');
   assert.equal(ev("substring('Spark SQL', -3)"), 'SQL');
   assert.equal(ev("substring('Spark SQL', 5, 1)"), 'k');
@@ -44,7 +44,7 @@ test('substring and substr are 1-based with Spark rules for zero, negative posit
   assert.equal(ev("substring('a😀b', 2, 1)"), '😀');
 });
 
-test('concat joins strings and returns NULL if any argument is NULL; concat_ws skips NULLs', () => {
+void test('concat joins strings and returns NULL if any argument is NULL; concat_ws skips NULLs', () => {
   assert.equal(ev("concat('a', 'b', 'c')"), 'abc');
   assert.equal(ev("concat('a', n)", { n: 1 }), 'a1');
   assert.equal(ev("concat('a', NULL)"), null);
@@ -55,14 +55,14 @@ test('concat joins strings and returns NULL if any argument is NULL; concat_ws s
   assert.equal(ev("concat_ws(',')"), '');
 });
 
-test('length counts characters, not UTF-16 units, and bytes for binary', () => {
+void test('length counts characters, not UTF-16 units, and bytes for binary', () => {
   assert.equal(ev("length('Spark')"), 5);
   assert.equal(ev("length('a😀')"), 2);
   assert.equal(ev('length(b)', { b: new Uint8Array([1, 2, 3]) }), 3);
   assert.equal(ev("length('')"), 0);
 });
 
-test('regexp_extract returns the group, an empty string when nothing matches', () => {
+void test('regexp_extract returns the group, an empty string when nothing matches', () => {
   assert.equal(ev("regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)"), '100');
   assert.equal(ev("regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 2)"), '200');
   assert.equal(ev("regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 0)"), '100-200');
@@ -71,7 +71,7 @@ test('regexp_extract returns the group, an empty string when nothing matches', (
   assert.equal(ev("regexp_extract(s, 'id=(\\\\w+)')", { s: 'x id=42 y' }), '42');
 });
 
-test('regexp_replace replaces every match, with Java-style group references', () => {
+void test('regexp_replace replaces every match, with Java-style group references', () => {
   assert.equal(ev("regexp_replace('100-200', '(\\\\d+)', 'num')"), 'num-num');
   assert.equal(ev("regexp_replace('a1b2', '(\\\\d)', '<$1>')"), 'a<1>b<2>');
   assert.equal(ev("regexp_replace('a.b', '\\\\.', '\\\\$')"), 'a$b');
@@ -79,7 +79,7 @@ test('regexp_replace replaces every match, with Java-style group references', ()
   assert.equal(ev('regexp_replace(s, p, r)', { s: 'xyz', p: 'y', r: '-' }), 'x-z');
 });
 
-test('split uses a regex and keeps trailing empty strings; a positive limit caps the parts', () => {
+void test('split uses a regex and keeps trailing empty strings; a positive limit caps the parts', () => {
   assert.deepEqual(ev("split('a,b,,c,,', ',')"), ['a', 'b', '', 'c', '', '']);
   assert.deepEqual(ev("split('oneAtwoBthreeC', '[ABC]')"), ['one', 'two', 'three', '']);
   assert.deepEqual(ev("split('a1b22c', '\\\\d+', 2)"), ['a', 'b22c']);
@@ -88,7 +88,7 @@ test('split uses a regex and keeps trailing empty strings; a positive limit caps
   assert.deepEqual(ev("split('a(b', '\\\\(')"), ['a', 'b']);
 });
 
-test('coalesce, nvl, ifnull, nullif and if pick values with NULL handling', () => {
+void test('coalesce, nvl, ifnull, nullif and if pick values with NULL handling', () => {
   assert.equal(ev('coalesce(a, b, 3)', { a: null, b: null }), 3);
   assert.equal(ev('coalesce(a, b, 3)', { a: null, b: 2 }), 2);
   assert.equal(ev('coalesce(a)', { a: null }), null);
@@ -103,7 +103,7 @@ test('coalesce, nvl, ifnull, nullif and if pick values with NULL handling', () =
   assert.equal(typed.type, 'string');
 });
 
-test('greatest and least skip NULLs and are NULL only when every argument is', () => {
+void test('greatest and least skip NULLs and are NULL only when every argument is', () => {
   assert.equal(ev('greatest(1, 5, 3)'), 5);
   assert.equal(ev('least(1, 5, 3)'), 1);
   assert.equal(ev('greatest(a, 2)', { a: null }), 2);
@@ -112,7 +112,7 @@ test('greatest and least skip NULLs and are NULL only when every argument is', (
   assert.equal(ev('greatest(1, 2.5)'), 2.5);
 });
 
-test('abs, floor and ceil on numbers and numeric strings', () => {
+void test('abs, floor and ceil on numbers and numeric strings', () => {
   assert.equal(ev('abs(-3.5)'), 3.5);
   assert.equal(ev('abs(a)', { a: -2 }), 2);
   assert.equal(ev('floor(-1.5)'), -2);
@@ -122,7 +122,7 @@ test('abs, floor and ceil on numbers and numeric strings', () => {
   assert.equal(compileExpression('floor(1.5)').type, 'long');
 });
 
-test('round uses HALF_UP on the decimal value, as Spark does', () => {
+void test('round uses HALF_UP on the decimal value, as Spark does', () => {
   assert.equal(ev('round(2.5)'), 3);
   assert.equal(ev('round(-2.5)'), -3);
   assert.equal(ev('round(2.675, 2)'), 2.68);
@@ -134,7 +134,7 @@ test('round uses HALF_UP on the decimal value, as Spark does', () => {
   assert.equal(ev('round(7, 2)'), 7);
 });
 
-test('to_timestamp parses ISO text, or text in a Spark datetime pattern; unparsable text is NULL', () => {
+void test('to_timestamp parses ISO text, or text in a Spark datetime pattern; unparsable text is NULL', () => {
   const d = (s: string): Date => new Date(s);
   assert.deepEqual(ev("to_timestamp('2024-03-05 10:20:30')"), d('2024-03-05T10:20:30Z'));
   assert.deepEqual(ev("to_timestamp('2024-03-05T10:20:30.123Z')"), d('2024-03-05T10:20:30.123Z'));
@@ -148,13 +148,13 @@ test('to_timestamp parses ISO text, or text in a Spark datetime pattern; unparsa
   assert.deepEqual(ev('to_timestamp(t)', { t: d('2024-01-01T00:00:00Z') }), d('2024-01-01T00:00:00Z'));
 });
 
-test('to_date keeps the day only', () => {
+void test('to_date keeps the day only', () => {
   assert.deepEqual(ev("to_date('2024-03-05 10:20:30')"), new Date('2024-03-05T00:00:00Z'));
   assert.deepEqual(ev("to_date('05.03.2024', 'dd.MM.yyyy')"), new Date('2024-03-05T00:00:00Z'));
   assert.equal(ev("to_date('garbage')"), null);
 });
 
-test('date_format renders Spark patterns in UTC', () => {
+void test('date_format renders Spark patterns in UTC', () => {
   const row = { t: new Date('2024-03-05T14:07:09.045Z') };
   assert.equal(ev("date_format(t, 'yyyy-MM-dd HH:mm:ss.SSS')", row), '2024-03-05 14:07:09.045');
   assert.equal(ev("date_format(t, 'dd/MM/yy')", row), '05/03/24');
@@ -164,7 +164,7 @@ test('date_format renders Spark patterns in UTC', () => {
   assert.equal(ev("date_format('2024-01-02', 'yyyyMMdd')"), '20240102');
 });
 
-test('current_timestamp and current_date give the time of evaluation', () => {
+void test('current_timestamp and current_date give the time of evaluation', () => {
   const before = Date.now();
   const ts = ev('current_timestamp()');
   const ts2 = ev('current_timestamp');
@@ -177,7 +177,7 @@ test('current_timestamp and current_date give the time of evaluation', () => {
   assert.ok(ev('now()') instanceof Date);
 });
 
-test('sha2 supports 224, 256, 384 and 512 bits (0 means 256), md5 and sha1 give hex digests', () => {
+void test('sha2 supports 224, 256, 384 and 512 bits (0 means 256), md5 and sha1 give hex digests', () => {
   const hex = (alg: string, s: string): string => createHash(alg).update(s).digest('hex');
   assert.equal(ev("sha2('Spark', 256)"), '529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b');
   assert.equal(ev("sha2('Spark', 224)"), hex('sha224', 'Spark'));
@@ -190,7 +190,7 @@ test('sha2 supports 224, 256, 384 and 512 bits (0 means 256), md5 and sha1 give 
   assert.equal(ev('md5(b)', { b: new Uint8Array([83, 112, 97, 114, 107]) }), '8cde774d6f7333752ed72cacddb05126');
 });
 
-test('size of arrays and maps is their length, and -1 for NULL', () => {
+void test('size of arrays and maps is their length, and -1 for NULL', () => {
   assert.equal(ev('size(a)', { a: [1, 2, 3] }), 3);
   assert.equal(ev('size(m)', { m: { a: 1, b: 2 } }), 2);
   assert.equal(ev('size(m)', { m: new Map([[1, 2]]) }), 1);
@@ -198,7 +198,7 @@ test('size of arrays and maps is their length, and -1 for NULL', () => {
   assert.equal(ev('cardinality(a)', { a: [1] }), 1);
 });
 
-test('element_at is 1-based for arrays, counts from the end when negative, and looks up map keys', () => {
+void test('element_at is 1-based for arrays, counts from the end when negative, and looks up map keys', () => {
   const row = { a: ['x', 'y', 'z'], m: { k: 'v' } };
   assert.equal(ev('element_at(a, 1)', row), 'x');
   assert.equal(ev('element_at(a, -1)', row), 'z');
@@ -207,7 +207,7 @@ test('element_at is 1-based for arrays, counts from the end when negative, and l
   assert.equal(ev("element_at(m, 'nope')", row), null);
 });
 
-test('array_contains is TRUE if found, NULL if not found but the array holds NULL', () => {
+void test('array_contains is TRUE if found, NULL if not found but the array holds NULL', () => {
   assert.equal(ev("array_contains(a, 'b')", { a: ['a', 'b'] }), true);
   assert.equal(ev("array_contains(a, 'c')", { a: ['a', 'b'] }), false);
   assert.equal(ev("array_contains(a, 'c')", { a: ['a', null] }), null);
@@ -215,7 +215,7 @@ test('array_contains is TRUE if found, NULL if not found but the array holds NUL
   assert.equal(ev('array_contains(a, 2)', { a: [1, 2] }), true);
 });
 
-test('type-named functions are cast shorthands', () => {
+void test('type-named functions are cast shorthands', () => {
   assert.equal(ev("int('42')"), 42);
   assert.equal(ev("bigint('42')"), 42);
   assert.equal(ev("double('1.5')"), 1.5);
@@ -225,7 +225,7 @@ test('type-named functions are cast shorthands', () => {
   assert.deepEqual(ev("timestamp('2024-01-02 03:04:05')"), new Date('2024-01-02T03:04:05Z'));
 });
 
-test('function names are case-insensitive', () => {
+void test('function names are case-insensitive', () => {
   assert.equal(ev("UPPER('a')"), 'A');
   assert.equal(ev("Coalesce(NULL, 'x')"), 'x');
 });

@@ -46,6 +46,9 @@ const KEYWORDS = new Set([
   'AS', 'BETWEEN', 'LIKE', 'RLIKE', 'CURRENT_DATE', 'CURRENT_TIMESTAMP',
 ]);
 
+const CONNECTIVES = new Set(['AND', 'OR', 'THEN', 'ELSE', 'END', 'WHEN', 'IS']);
+const OPERAND_EXPECTED = new Set(['', '+', '-', '*', '/', '%', '=', '==', '<=>', '<', '<=', '>', '>=', '<>', '!=', '||', '(', ',', '[', '!', 'AND', 'OR', 'NOT', 'WHEN', 'THEN', 'ELSE', 'IN', 'LIKE', 'RLIKE', 'BETWEEN']);
+
 export class LexError extends LocalError {
   readonly offset: number;
   constructor(message: string, offset: number, expected?: string) {
@@ -127,6 +130,9 @@ export function lex(src: string): Lexed {
         sig('ESCAPE');
       } else if (word !== null && (upper === 'DIV' || upper === 'INTERVAL')) {
         throw new LexError(`${upper} is not supported`, i, upper === 'DIV' ? 'floor(a / b) instead of a DIV b' : 'an expression without intervals');
+      } else if (word !== null && CONNECTIVES.has(upper) && OPERAND_EXPECTED.has(prev)) {
+        // The parser would take a misplaced AND for a name and complain later; say it where it is.
+        throw new LexError(`unexpected ${JSON.stringify(word)}`, i, prev === '' ? 'an expression' : `an operand after ${prev === "'" ? 'the string' : prev}`);
       } else if (word !== null && (KEYWORDS.has(upper) || next === '(' || prev === 'AS' || ((upper === 'DATE' || upper === 'TIMESTAMP') && (next === "'" || next === '"')))) {
         // Keywords, function names and typed literals go to the parser as they are.
         i += word.length;

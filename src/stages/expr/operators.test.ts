@@ -5,7 +5,7 @@ import type { Row } from '../../core/record.ts';
 
 const ev = (expr: string, row: Row = {}): unknown => compileExpression(expr).evaluate(row);
 
-test('arithmetic follows Spark: / is always double division, % keeps the sign of the dividend', () => {
+void test('arithmetic follows Spark: / is always double division, % keeps the sign of the dividend', () => {
   assert.equal(ev('1 + 2 * 3'), 7);
   assert.equal(ev('(1 + 2) * 3'), 9);
   assert.equal(ev('10 - 4 - 3'), 3);
@@ -19,13 +19,13 @@ test('arithmetic follows Spark: / is always double division, % keeps the sign of
   assert.equal(ev('a * 1.19', { a: 100 }), 119);
 });
 
-test('division or remainder by zero is NULL, as in Spark without ANSI mode', () => {
+void test('division or remainder by zero is NULL, as in Spark without ANSI mode', () => {
   assert.equal(ev('1 / 0'), null);
   assert.equal(ev('a % 0', { a: 5 }), null);
   assert.equal(ev('a / b', { a: 5, b: 0 }), null);
 });
 
-test('arithmetic with NULL is NULL and numeric strings are read as doubles', () => {
+void test('arithmetic with NULL is NULL and numeric strings are read as doubles', () => {
   assert.equal(ev('a + 1', { a: null }), null);
   assert.equal(ev('a + 1', {}), null);
   assert.equal(ev('1 - a', { a: null }), null);
@@ -33,13 +33,13 @@ test('arithmetic with NULL is NULL and numeric strings are read as doubles', () 
   assert.equal(ev("a * 2", { a: 'x' }), null);
 });
 
-test('INT arithmetic wraps around on overflow like Spark, BIGINT values beyond 2^53 stay exact', () => {
+void test('INT arithmetic wraps around on overflow like Spark, BIGINT values beyond 2^53 stay exact', () => {
   assert.equal(ev('2147483647 + 1'), -2147483648);
   assert.equal(ev('a + 1', { a: 9007199254740993n }), 9007199254740994n);
   assert.equal(ev('9223372036854775807L + 0'), 9223372036854775807n);
 });
 
-test('comparison operators compare numbers, strings, booleans and timestamps', () => {
+void test('comparison operators compare numbers, strings, booleans and timestamps', () => {
   assert.equal(ev('1 = 1'), true);
   assert.equal(ev('1 == 1'), true);
   assert.equal(ev('1 != 2'), true);
@@ -54,13 +54,13 @@ test('comparison operators compare numbers, strings, booleans and timestamps', (
   assert.equal(ev('a = b', { a: new Date(5), b: new Date(5) }), true);
 });
 
-test('a number compared with a numeric string compares as numbers', () => {
+void test('a number compared with a numeric string compares as numbers', () => {
   assert.equal(ev("a = '10'", { a: 10 }), true);
   assert.equal(ev("a > '9'", { a: 10 }), true);
   assert.equal(ev("a = 'ten'", { a: 10 }), null);
 });
 
-test('comparisons with NULL are NULL, while <=> is null-safe', () => {
+void test('comparisons with NULL are NULL, while <=> is null-safe', () => {
   for (const op of ['=', '!=', '<', '<=', '>', '>=']) {
     assert.equal(ev(`a ${op} 1`, { a: null }), null, op);
     assert.equal(ev(`1 ${op} a`, { a: null }), null, op);
@@ -72,7 +72,7 @@ test('comparisons with NULL are NULL, while <=> is null-safe', () => {
   assert.equal(ev('a <=> b', { a: 'x', b: 'y' }), false);
 });
 
-test('AND, OR and NOT follow the three-valued logic truth tables', () => {
+void test('AND, OR and NOT follow the three-valued logic truth tables', () => {
   const vals: [string, boolean | null][] = [['TRUE', true], ['FALSE', false], ['NULL', null]];
   const and = (a: boolean | null, b: boolean | null): boolean | null => (a === false || b === false ? false : a === null || b === null ? null : true);
   const or = (a: boolean | null, b: boolean | null): boolean | null => (a === true || b === true ? true : a === null || b === null ? null : false);
@@ -89,7 +89,7 @@ test('AND, OR and NOT follow the three-valued logic truth tables', () => {
   assert.equal(ev('!a', { a: true }), false);
 });
 
-test('AND binds tighter than OR even without parentheses', () => {
+void test('AND binds tighter than OR even without parentheses', () => {
   assert.equal(ev('a AND b OR c', { a: false, b: true, c: true }), true);
   assert.equal(ev('a OR b AND c', { a: true, b: false, c: false }), true);
   assert.equal(ev('a AND b OR c AND d', { a: false, b: false, c: true, d: true }), true);
@@ -98,7 +98,7 @@ test('AND binds tighter than OR even without parentheses', () => {
   assert.equal(ev('x > 1 AND y > 2 OR z', { x: 0, y: 0, z: true }), true);
 });
 
-test('IN and NOT IN follow SQL NULL semantics', () => {
+void test('IN and NOT IN follow SQL NULL semantics', () => {
   assert.equal(ev("c IN ('DE', 'FR')", { c: 'FR' }), true);
   assert.equal(ev("c IN ('DE', 'FR')", { c: 'US' }), false);
   assert.equal(ev("c NOT IN ('DE', 'FR')", { c: 'US' }), true);
@@ -113,7 +113,7 @@ test('IN and NOT IN follow SQL NULL semantics', () => {
   assert.equal(ev('NOT a IN (1, 2)', { a: 1 }), false);
 });
 
-test('BETWEEN is inclusive on both ends and NULL-aware', () => {
+void test('BETWEEN is inclusive on both ends and NULL-aware', () => {
   assert.equal(ev('a BETWEEN 1 AND 3', { a: 1 }), true);
   assert.equal(ev('a BETWEEN 1 AND 3', { a: 3 }), true);
   assert.equal(ev('a BETWEEN 1 AND 3', { a: 4 }), false);
@@ -125,7 +125,7 @@ test('BETWEEN is inclusive on both ends and NULL-aware', () => {
   assert.equal(ev('a BETWEEN 1 AND 3 AND b', { a: 2, b: true }), true);
 });
 
-test('LIKE matches % and _ with backslash or ESCAPE escapes, and NOT LIKE negates', () => {
+void test('LIKE matches % and _ with backslash or ESCAPE escapes, and NOT LIKE negates', () => {
   assert.equal(ev("s LIKE 'ab%'", { s: 'abc' }), true);
   assert.equal(ev("s LIKE '%bc'", { s: 'abc' }), true);
   assert.equal(ev("s LIKE '%b%'", { s: 'abc' }), true);
@@ -146,7 +146,7 @@ test('LIKE matches % and _ with backslash or ESCAPE escapes, and NOT LIKE negate
   assert.equal(ev("n LIKE '1%'", { n: 123 }), true);
 });
 
-test('RLIKE and REGEXP search with a regular expression anywhere in the string', () => {
+void test('RLIKE and REGEXP search with a regular expression anywhere in the string', () => {
   assert.equal(ev("s RLIKE '\\\\d+'", { s: 'ab12' }), true);
   assert.equal(ev("s RLIKE '^\\\\d+$'", { s: 'ab12' }), false);
   assert.equal(ev("s REGEXP 'b1'", { s: 'ab12' }), true);
@@ -155,7 +155,7 @@ test('RLIKE and REGEXP search with a regular expression anywhere in the string',
   assert.equal(ev("s RLIKE 'x'", { s: null }), null);
 });
 
-test('IS [NOT] NULL and IS [NOT] TRUE/FALSE never return NULL', () => {
+void test('IS [NOT] NULL and IS [NOT] TRUE/FALSE never return NULL', () => {
   assert.equal(ev('a IS NULL', { a: null }), true);
   assert.equal(ev('a IS NULL', {}), true);
   assert.equal(ev('a IS NULL', { a: 0 }), false);
@@ -167,7 +167,7 @@ test('IS [NOT] NULL and IS [NOT] TRUE/FALSE never return NULL', () => {
   assert.equal(ev('(a > 1) IS TRUE', { a: 2 }), true);
 });
 
-test('searched CASE takes the first TRUE branch, NULL conditions fall through, no ELSE gives NULL', () => {
+void test('searched CASE takes the first TRUE branch, NULL conditions fall through, no ELSE gives NULL', () => {
   const e = "CASE WHEN a > 100 THEN 'big' WHEN a > 10 THEN 'mid' ELSE 'small' END";
   assert.equal(ev(e, { a: 500 }), 'big');
   assert.equal(ev(e, { a: 50 }), 'mid');
@@ -177,7 +177,7 @@ test('searched CASE takes the first TRUE branch, NULL conditions fall through, n
   assert.equal(ev("CASE WHEN a THEN 'y' END", { a: true }), 'y');
 });
 
-test('simple CASE compares the subject with each WHEN value; NULL never matches', () => {
+void test('simple CASE compares the subject with each WHEN value; NULL never matches', () => {
   const e = "CASE c WHEN 'DE' THEN 'Germany' WHEN 'FR' THEN 'France' ELSE 'other' END";
   assert.equal(ev(e, { c: 'FR' }), 'France');
   assert.equal(ev(e, { c: 'US' }), 'other');
@@ -185,17 +185,17 @@ test('simple CASE compares the subject with each WHEN value; NULL never matches'
   assert.equal(ev('CASE a WHEN NULL THEN 1 ELSE 2 END', { a: null }), 2);
 });
 
-test('CASE branches of mixed types meet in a common type', () => {
+void test('CASE branches of mixed types meet in a common type', () => {
   assert.equal(ev("CASE WHEN a THEN 1 ELSE 'x' END", { a: true }), '1');
   assert.equal(compileExpression('CASE WHEN a THEN 1 ELSE 2.5 END').type, 'double');
 });
 
-test('|| concatenates strings, and NULL makes the result NULL', () => {
+void test('|| concatenates strings, and NULL makes the result NULL', () => {
   assert.equal(ev("a || '-' || b", { a: 'x', b: 1 }), 'x-1');
   assert.equal(ev("a || 'x'", { a: null }), null);
 });
 
-test('nested fields, struct subscripts, array subscripts (0-based) and map keys', () => {
+void test('nested fields, struct subscripts, array subscripts (0-based) and map keys', () => {
   const row = { s: { x: { y: 5 } }, arr: [10, 20], m: new Map([['k', 'v']]), o: { 'a b': 1 } };
   assert.equal(ev('s.x.y', row), 5);
   assert.equal(ev("s['x'].y", row), 5);
@@ -207,13 +207,13 @@ test('nested fields, struct subscripts, array subscripts (0-based) and map keys'
   assert.equal(ev('s.x.y', { s: null }), null);
 });
 
-test('backquoted names may contain spaces, dots and backquotes', () => {
+void test('backquoted names may contain spaces, dots and backquotes', () => {
   assert.equal(ev('`my col` + 1', { 'my col': 1 }), 2);
   assert.equal(ev('`a.b`', { 'a.b': 'dot' }), 'dot');
   assert.equal(ev('`a``b`', { 'a`b': 'tick' }), 'tick');
 });
 
-test('literals: quoted strings with escapes, numbers with suffixes, booleans and NULL', () => {
+void test('literals: quoted strings with escapes, numbers with suffixes, booleans and NULL', () => {
   assert.equal(ev("'it''s'"), "it's");
   assert.equal(ev("'it\\'s'"), "it's");
   assert.equal(ev('"double"'), 'double');
@@ -233,7 +233,7 @@ test('literals: quoted strings with escapes, numbers with suffixes, booleans and
   assert.deepEqual(ev("TIMESTAMP '2024-02-03 04:05:06'"), new Date('2024-02-03T04:05:06Z'));
 });
 
-test('compilePredicate treats NULL as not matching, like a WHERE clause', () => {
+void test('compilePredicate treats NULL as not matching, like a WHERE clause', () => {
   const p = compilePredicate('a > 1');
   assert.equal(p.test({ a: 2 }), true);
   assert.equal(p.test({ a: 0 }), false);

@@ -27,11 +27,12 @@ export function parseExpression(source: string, name?: string): Node {
   }
   let ast: unknown;
   try {
-    ast = parser.astify(PREFIX + lexed.text, { database: 'hive' });
+    ast = parser.astify(PREFIX + lexed.text, { database: 'hive', parseOptions: { includeLocations: true } });
   } catch (err) {
     const offset = isObj(err) && isObj(err.location) && isObj(err.location.start) && typeof err.location.start.offset === 'number' ? err.location.start.offset - PREFIX.length : lexed.text.length;
     const orig = lexed.originalOffset(Math.max(0, offset));
-    return fail(orig, orig >= source.trimEnd().length ? 'unexpected end of expression' : `unexpected ${describeAt(source, orig)}`, describeExpected(err));
+    const end = source.trimEnd().length;
+    return fail(Math.min(orig, end), orig >= end ? 'unexpected end of expression' : `unexpected ${describeAt(source, orig)}`, describeExpected(err));
   }
   const select = Array.isArray(ast) ? (ast.length === 1 ? (ast[0] as unknown) : undefined) : ast;
   const columns = isObj(select) ? list(select, 'columns') : [];
@@ -143,7 +144,7 @@ class Converter {
         const target = list(n, 'target')[0];
         const t = isObj(target) && typeof target.length === 'number' ? this.lx.types[target.length] : undefined;
         if (t === undefined) return this.fail(arg.pos, 'unsupported CAST target', 'a type such as STRING, INT, BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP or DECIMAL(p,s)');
-        return { kind: 'cast', arg, to: t.text.toLowerCase(), pos: t.offset };
+        return { kind: 'cast', arg, to: t.text, pos: t.offset };
       }
       case 'function':
         return this.call(n);

@@ -87,7 +87,7 @@ export function toStr(v: unknown, type: ExprType = 'unknown'): string | null {
   if (Array.isArray(v)) return `[${v.map((x) => (x === null || x === undefined ? 'null' : toStr(x))).join(', ')}]`;
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `${toStr(k)} -> ${x === null || x === undefined ? 'null' : toStr(x)}`).join(', ')}}`;
   if (typeof v === 'object') return `{${Object.values(v as Record<string, unknown>).map((x) => (x === null || x === undefined ? 'null' : toStr(x))).join(', ')}}`;
-  return String(v);
+  return null; // symbols and functions have no SQL string form
 }
 
 /**
@@ -100,8 +100,8 @@ export function compare(a: unknown, b: unknown): number | null {
   if (a === null || a === undefined || b === null || b === undefined) return null;
   if (typeof a === 'bigint' || typeof b === 'bigint') {
     if ((typeof a === 'bigint' || isWhole(a)) && (typeof b === 'bigint' || isWhole(b))) {
-      const x = BigInt(a as bigint | number);
-      const y = BigInt(b as bigint | number);
+      const x = BigInt(a);
+      const y = BigInt(b);
       return x < y ? -1 : x > y ? 1 : 0;
     }
   }
