@@ -85,7 +85,7 @@ export function readCsv(buf: Buffer, file: string, opts: CsvOptions, rejected: R
         return undefined;
       },
       on_record: (rec: { record: string[]; raw: string }, ctx: { lines: number }) => {
-        if (opts.header && columns === null) columns = rec.record;
+        if (opts.header && columns === null) columns = headerNames(rec.record);
         else records.push({ cells: rec.record, line: ctx.lines, raw: trimEol(rec.raw) });
         return null;
       },
@@ -101,4 +101,12 @@ export function readCsv(buf: Buffer, file: string, opts: CsvOptions, rejected: R
 
 function trimEol(s: string): string {
   return s.replace(/\r?\n$/, '').replace(/\r$/, '');
+}
+
+/** Spark's header handling: an empty name becomes `_c<i>` and a repeated name gets its index appended. */
+export function headerNames(cells: readonly string[]): string[] {
+  const names = cells.map((c, i) => (c.trim() === '' ? `_c${i}` : c));
+  const counts = new Map<string, number>();
+  for (const n of names) counts.set(n.toLowerCase(), (counts.get(n.toLowerCase()) ?? 0) + 1);
+  return names.map((n, i) => ((counts.get(n.toLowerCase()) ?? 0) > 1 ? `${n}${i}` : n));
 }

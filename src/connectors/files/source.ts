@@ -169,7 +169,7 @@ export class FileStreamSource implements Source {
     if (decoded.unknownFields.length > 0) {
       this.ctx.logger.warn('file source dropped fields that are not in the schema', { fields: decoded.unknownFields.slice(0, 20) });
     }
-    return { rows: decoded.rows, rejected: decoded.rejected, schema: this.schema, bytes };
+    return { rows: decoded.rows, rejected: inFileOrder(decoded.rejected, entries), schema: this.schema, bytes };
   }
 
   private async readBytes(path: string): Promise<Buffer> {
@@ -267,4 +267,17 @@ export class FileStreamSource implements Source {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Parse and schema rejections are found in separate passes; report them in file and line order. */
+function inFileOrder(rejected: Rejected[], entries: readonly LogEntry[]): Rejected[] {
+  if (rejected.length < 2) return rejected;
+  const rank = new Map(entries.map((e, i) => [e.path, i]));
+  return rejected
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) =>
+      (rank.get(a.r.origin.file ?? '') ?? 0) - (rank.get(b.r.origin.file ?? '') ?? 0) ||
+      (a.r.origin.line ?? 0) - (b.r.origin.line ?? 0) ||
+      a.i - b.i)
+    .map((x) => x.r);
 }

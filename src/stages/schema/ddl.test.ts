@@ -94,3 +94,9 @@ void test('invalid StructType JSON names the path of the problem', () => {
   assert.throws(() => parseSchemaJson({ type: 'array', elementType: 'string' }), /expected a struct type/);
   assert.throws(() => parseSchema('{"type": '), /not valid StructType JSON/);
 });
+
+void test('the simpleString form struct<...> is accepted as a whole schema', () => {
+  const s = parseDdl('struct<a:bigint,b:array<string>>');
+  assert.equal(schemaToString(s), 'a BIGINT, b ARRAY<STRING>');
+  assert.throws(() => parseDdl('struct<a:int> x'), /expected end of input, found 'x'/);
+});

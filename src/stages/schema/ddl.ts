@@ -123,6 +123,14 @@ class DdlParser {
 
   parseSchema(): StructType {
     if (this.peek().kind === 'end') throw fail(this.src, 0, 'a column definition', 'end of input');
+    const second = this.toks[1];
+    if (this.isKeyword('struct') && second?.kind === 'punct' && second.text === '<') {
+      // Spark's simpleString form, `struct<a:int,b:string>`, as printed by typeToString.
+      const t = this.parseType();
+      const rest = this.peek();
+      if (rest.kind !== 'end') throw fail(this.src, rest.pos, 'end of input', this.describe(rest));
+      return t as StructType;
+    }
     const fields = this.parseFields('end');
     const t = this.peek();
     if (t.kind !== 'end') throw fail(this.src, t.pos, "',' or end of input", this.describe(t));
