@@ -70,7 +70,8 @@ export function checkClientSettings(s: Partial<ClientSettings>, ctx: z.Refinemen
 export function parseJaas(jaas: string): { username: string; password: string } | undefined {
   const user = /\busername\s*=\s*"((?:[^"\\]|\\.)*)"/.exec(jaas)?.[1];
   const pass = /\bpassword\s*=\s*"((?:[^"\\]|\\.)*)"/.exec(jaas)?.[1];
-  return user === undefined || pass === undefined ? undefined : { username: user, password: pass };
+  const unescape = (v: string) => v.replace(/\\(.)/g, '$1');
+  return user === undefined || pass === undefined ? undefined : { username: unescape(user), password: unescape(pass) };
 }
 
 /** Resolves settings to connection options, reading certificate files. */
