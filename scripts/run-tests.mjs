@@ -25,7 +25,7 @@ if (files.length === 0) {
 const concurrency = process.env.SLUICE_TEST_CONCURRENCY ?? '2';
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${process.env.SLUICE_TEST_TIMEOUT_MS ?? '600000'}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, SLUICE_TEST: '1' } },
 );
 process.exit(r.status ?? 1);

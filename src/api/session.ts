@@ -134,7 +134,7 @@ export class DataStreamWriter {
     if (src === undefined) problems.push(unknownType('readStream.format', this.stream.source.type, [...reg.sources.keys()]));
     if (sinkDef === undefined) problems.push(unknownType('writeStream.format', this.type, [...reg.sinks.keys()]));
     if (this.mode !== 'append') problems.push({ path: 'writeStream.outputMode', message: 'output mode not supported', expected: '"append"', found: this.mode });
-    const sinkOpts = path === undefined ? { ...this.opts } : { ...this.opts, path };
+    const sinkOpts: Options = path === undefined ? { ...this.opts } : { ...this.opts, path };
     const checkpoint = sinkOpts.checkpointLocation ?? sinkOpts['checkpoint.location'];
     delete sinkOpts.checkpointLocation;
     delete sinkOpts['checkpoint.location'];

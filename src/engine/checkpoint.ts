@@ -8,6 +8,7 @@
 //
 // Every file is written atomically; offsets and commits are put-if-absent, so a second process
 // on the same checkpoint is detected instead of silently interleaving.
+import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ export interface CommitEntry {
 }
 
 const VERSION_LINE = 'v1';
+/** Lock tokens held by queries of this process. */
+const LIVE_LOCKS = new Set<string>();
 /** Like Spark's spark.sql.streaming.minBatchesToRetain. */
 export const MIN_BATCHES_TO_RETAIN = 100;
 
@@ -103,31 +106,37 @@ export class CheckpointStore {
     return existing;
   }
 
-  /** Takes the checkpoint for this process; a live process holding it is an error. */
+  /** Takes the checkpoint for this query; a live query holding it, here or in another process, is an error. */
   async lock(): Promise<() => Promise<void>> {
     const path = join(this.dir, '.lock');
-    const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+    const token = randomUUID();
+    const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token });
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await fsp.writeFile(path, mine, { flag: 'wx' });
+        LIVE_LOCKS.add(token);
         return async () => {
+          LIVE_LOCKS.delete(token);
           if ((await readTextIfExists(path)) === mine) await fsp.rm(path, { force: true });
         };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const holder = parseLock(await readTextIfExists(path));
-      if (holder !== undefined && holder.host === hostname() && isAlive(holder.pid) && holder.pid !== process.pid) {
-        throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `checkpoint ${this.dir} is in use by process ${holder.pid} on this host since ${holder.since}`, {
-          details: { holder },
-        });
-      }
       if (holder !== undefined && holder.host !== hostname()) {
         throw new CheckpointError(
           ErrorCodes.CHECKPOINT_MISMATCH,
           `checkpoint ${this.dir} is locked by process ${holder.pid} on host ${holder.host} since ${holder.since}; if that process is gone, remove ${path}`,
           { details: { holder } },
         );
+      }
+      // Same host: the holder is live if it is another running process, or a query of this process.
+      // A lock with our pid but a token we do not hold is left by an earlier process that had the same pid.
+      const live = holder !== undefined && (holder.pid === process.pid ? LIVE_LOCKS.has(holder.token) : isAlive(holder.pid));
+      if (live) {
+        throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `checkpoint ${this.dir} is in use by process ${holder.pid} on this host since ${holder.since}`, {
+          details: { holder },
+        });
       }
       await fsp.rm(path, { force: true });
     }
@@ -209,11 +218,11 @@ function corrupt(path: string, why: string): CheckpointError {
   return new CheckpointError(ErrorCodes.CHECKPOINT_CORRUPT, `checkpoint file ${path} is corrupt: ${why}`);
 }
 
-function parseLock(text: string | undefined): { pid: number; host: string; since: string } | undefined {
+function parseLock(text: string | undefined): { pid: number; host: string; since: string; token: string } | undefined {
   if (text === undefined) return undefined;
   try {
-    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown };
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since) } : undefined;
+    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown; token?: unknown };
+    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since), token: String(v.token) } : undefined;
   } catch {
     return undefined;
   }

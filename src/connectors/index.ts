@@ -1,0 +1,17 @@
+// The one explicit list of components a pipeline file or the API can name.
+import type { SinkDefinition, SourceDefinition } from '../core/component.ts';
+import type { ComponentRegistry } from '../config/plan.ts';
+import { memorySink, memorySource } from './memory/index.ts';
+
+// A definition's config type is checked where it is defined; the registry only needs to hand the
+// validated config back to the same definition, so it forgets the type here.
+const source = <C>(d: SourceDefinition<C>) => d as unknown as SourceDefinition<unknown>;
+const sink = <C>(d: SinkDefinition<C>) => d as unknown as SinkDefinition<unknown>;
+
+const sources = [source(memorySource)];
+const sinks = [sink(memorySink)];
+
+export const registry: ComponentRegistry = {
+  sources: new Map(sources.map((d) => [d.type, d])),
+  sinks: new Map(sinks.map((d) => [d.type, d])),
+};
