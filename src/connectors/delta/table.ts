@@ -164,6 +164,7 @@ async function writeDataFiles(
   const compression = opts.compression ?? 'snappy';
   const chunk = opts.targetFileRows !== undefined && opts.targetFileRows > 0 ? opts.targetFileRows : Infinity;
   const indexed = Number(config['delta.dataSkippingNumIndexedCols'] ?? '32');
+  const dictionaryColumns = dataSchema.fields.filter((f) => f.type === 'string').map((f) => f.name);
   const adds: AddAction[] = [];
   let part = 0;
   for (const g of groupByPartition(rows, schema, partitionBy)) {
@@ -178,7 +179,7 @@ async function writeDataFiles(
       const slice = chunk === Infinity ? g.rows : g.rows.slice(start, start + chunk);
       const table = rowsToArrow(slice, dataSchema);
       const stats = computeStats(table, dataSchema, { numIndexedCols: Number.isFinite(indexed) ? indexed : 32 });
-      const bytes = toParquet(table, { compression, createdBy: engineInfo() });
+      const bytes = toParquet(table, { compression, createdBy: engineInfo(), dictionaryColumns });
       const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
       const rel = g.dir === '' ? name : `${g.dir}/${name}`;
       try {

@@ -6,6 +6,7 @@ import {
 import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { Row } from '../../../core/record.ts';
 import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
+import { parseIsoMicros } from './iso-time.ts';
 
 const TWO32 = 4294967296;
 const MS_PER_DAY = 86_400_000;
@@ -100,6 +101,15 @@ function toNumber(v: unknown, column: string, i: number, expected: string): numb
   throw invalid(column, i, v, expected);
 }
 
+/** Epoch microseconds of a timestamp value (Date, ISO string or epoch milliseconds). */
+function toEpochMicros(v: unknown, column: string, i: number): number {
+  if (typeof v === 'string') {
+    const us = parseIsoMicros(v);
+    if (us !== undefined) return us;
+  }
+  return toEpochMs(v, column, i) * 1000;
+}
+
 function toEpochMs(v: unknown, column: string, i: number): number {
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'number') return v;
@@ -139,7 +149,7 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
           const v = values[i];
           if (v === null || v === undefined) continue;
           if (typeof v === 'bigint' && !isTs) { data[i] = v; continue; }
-          const x = isTs ? toEpochMs(v, column, i) * 1000 : toNumber(v, column, i, 'a whole number');
+          const x = isTs ? toEpochMicros(v, column, i) : toNumber(v, column, i, 'a whole number');
           if (!Number.isInteger(x)) {
             if (isTs) { putInt64(u32, i, Math.round(x)); continue; }
             throw invalid(column, i, v, 'a whole number');
@@ -256,11 +266,21 @@ function varBytes(values: readonly unknown[], column: string, binary: boolean): 
     const v = values[i];
     if (v !== null && v !== undefined) {
       if (typeof v === 'string') {
-        if (cap - pos < v.length * 3) {
+        const len = v.length;
+        if (cap - pos < len * 3) {
           const need = Buffer.byteLength(v);
           if (cap - pos < need) buf = grow(buf, pos, (cap = Math.max(cap * 2, pos + need)));
         }
-        pos += buf.write(v, pos);
+        // Short ASCII strings are copied byte by byte: cheaper than a native call per value.
+        let k = 0;
+        if (len <= 64) {
+          for (; k < len; k++) {
+            const c = v.charCodeAt(k);
+            if (c >= 0x80) break;
+            buf[pos + k] = c;
+          }
+        }
+        pos += k === len ? len : k + buf.write(k === 0 ? v : v.slice(k), pos + k);
       } else if (binary && v instanceof Uint8Array) {
         if (cap - pos < v.byteLength) buf = grow(buf, pos, (cap = Math.max(cap * 2, pos + v.byteLength)));
         buf.set(v, pos);
