@@ -74,6 +74,33 @@ export function lex(src: string): Lexed {
   let prevPrev = '';
   let i = 0;
 
+  /** Open CASE, CAST( and IN( groups whose operands get synthetic parentheses; `depth` counts the user's own. */
+  const frames: { kind: 'case' | 'cast' | 'in'; depth: number; open: boolean }[] = [];
+  let depth = 0;
+  // CASE subjects and THEN/ELSE results may hold AND/OR in Spark, not in the parser: wrap each of them.
+  const groupCase = (upper: string, nextWord: string, next: string, text: string): string => {
+    const frame = frames[frames.length - 1];
+    const here = frame !== undefined && frame.depth === depth;
+    if (upper === 'CASE') {
+      const subject = nextWord !== 'WHEN';
+      frames.push({ kind: 'case', depth, open: subject });
+      // `CASE (x)` confuses the parser; `CASE +(x)` does not, and the converter drops the unary plus.
+      return subject ? `${text} +(` : text;
+    }
+    if (here && frame.kind === 'cast' && upper === 'AS') {
+      frames.pop();
+      return `) ${text}`;
+    }
+    if (here && frame.kind === 'case' && (upper === 'WHEN' || upper === 'THEN' || upper === 'ELSE' || upper === 'END')) {
+      const close = frame.open ? ') ' : '';
+      frame.open = upper === 'THEN' || upper === 'ELSE';
+      if (upper === 'END') frames.pop();
+      return `${close}${text}${frame.open ? ' (' : ''}`;
+    }
+    // The parser reads `NOT (x)` as a function call, which binds tighter than SQL's NOT; a unary + in between keeps SQL precedence.
+    return upper === 'NOT' && next === '(' ? 'NOT +' : text;
+  };
+
   const emit = (text: string, from: number): void => {
     marks.push(outLen, from);
     out.push(text);
@@ -145,9 +172,17 @@ export function lex(src: string): Lexed {
           }
           types.push({ text: src.slice(start, i).replace(/\s+/g, ''), offset: start });
           emit(`DECIMAL(${types.length - 1})`, start);
+        } else if ((upper === 'CAST' || upper === 'IN') && next === '(') {
+          // The parser takes no AND/OR inside CAST( ... AS) or an IN list, so each operand gets its own parentheses.
+          i = skipSpace(i) + 1;
+          depth++;
+          frames.push({ kind: upper === 'CAST' ? 'cast' : 'in', depth, open: true });
+          emit(`${src.slice(start, i)}(`, start);
+          sig(upper);
+          sig('(');
+          continue;
         } else {
-          // The parser reads `NOT (x)` as a function call, which binds tighter than SQL's NOT; a unary + in between keeps SQL precedence.
-          emit(upper === 'NOT' && next === '(' ? 'NOT +' : src.slice(start, i), start);
+          emit(groupCase(upper, readWord(src, skipSpace(i)).toUpperCase(), next, src.slice(start, i)), start);
         }
         sig(upper);
       } else {
@@ -178,8 +213,15 @@ export function lex(src: string): Lexed {
     } else {
       const op = /^(<=>|==|<=|>=|<>|!=|\|\||[-+*/%=<>!(),[\].])/.exec(src.slice(i))?.[0];
       if (op === undefined) throw new LexError(`unexpected character ${JSON.stringify(c)}`, i, 'an operator, a name, a number or a quoted string');
+      const frame = frames[frames.length - 1];
+      const inList = frame?.kind === 'in' && frame.depth === depth;
+      if (op === '(') depth++;
+      if (op === ')') {
+        if (inList) frames.pop();
+        depth--;
+      }
       // `==` is plain equality; the parser's `==` slot is then free to carry null-safe `<=>`.
-      emit(op === '<=>' ? '== ' : op === '==' ? '= ' : op, i);
+      emit(op === '<=>' ? '== ' : op === '==' ? '= ' : inList && op === ',' ? '),(' : inList && op === ')' ? '))' : op, i);
       i += op.length;
       sig(op);
     }
