@@ -20,6 +20,7 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
   const path = resolve(config.path);
   const m: DeltaSinkMetrics = { commits: 0, skippedBatches: 0, files: 0, bytes: 0, lastVersion: null };
   const base: Omit<AppendOptions, 'batchId'> = {
+    cache: { snapshot: null },
     appId: ctx.queryId,
     queryId: ctx.queryId,
     partitionBy: config.partitionBy,

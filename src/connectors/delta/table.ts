@@ -22,7 +22,7 @@ import { commit } from './protocol/commit.ts';
 import { checkWritable } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
 import { schemaToJson } from './protocol/schema-json.ts';
-import { loadSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
+import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { assertAppendable } from './schema-check.ts';
 import { computeStats } from './stats.ts';
 
@@ -39,6 +39,8 @@ export interface AppendOptions {
   readonly checkpointInterval?: number;
   readonly queryId?: string;
   readonly logger?: Logger;
+  /** A long-lived holder of the last snapshot, so each batch replays only the new commits. */
+  readonly cache?: { snapshot: Snapshot | null };
 }
 
 export interface AppendResult {
@@ -61,10 +63,11 @@ function notWritable(path: string, err: unknown): SinkError {
 
 /** Appends `rows` (conforming to `schema`) as one idempotent Delta commit. */
 export async function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
-  const snapshot = await loadSnapshot(tablePath).catch((err: unknown) => {
+  const snapshot = await (opts.cache === undefined ? loadSnapshot(tablePath) : refreshSnapshot(opts.cache.snapshot, tablePath)).catch((err: unknown) => {
     const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
     throw code === 'EACCES' || code === 'EPERM' ? notWritable(tablePath, err) : err;
   });
+  if (opts.cache !== undefined) opts.cache.snapshot = snapshot;
   const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);

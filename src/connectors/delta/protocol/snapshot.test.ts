@@ -7,7 +7,7 @@ import { field, struct } from '../../../core/schema.ts';
 import { appendRows } from '../table.ts';
 import { tempDir } from '../test-helpers.ts';
 import { writeCheckpoint } from './checkpoint.ts';
-import { loadSnapshot, type Snapshot } from './snapshot.ts';
+import { loadSnapshot, refreshSnapshot, type Snapshot } from './snapshot.ts';
 
 const schema = struct([field('id', 'long'), field('kind', 'string'), field('at', 'timestamp')]);
 
@@ -111,4 +111,19 @@ void test('a gap in the commits after the checkpoint is reported as a corrupt lo
 void test('a folder without _delta_log has no snapshot', async () => {
   using dir = tempDir('none');
   assert.equal(await loadSnapshot(dir.path), null);
+});
+
+void test('refreshing a cached snapshot after other writers commit equals a full replay', async () => {
+  using dir = tempDir('refresh');
+  await writeBatches(dir.path, 3, { checkpointInterval: 4 });
+  const cached = await loadSnapshot(dir.path);
+  assert.ok(cached !== null);
+  assert.equal(await refreshSnapshot(cached, dir.path), cached);
+  for (let b = 0; b < 3; b++) await appendRows(dir.path, [{ id: 100 + b, kind: 'other', at: null }], schema, { appId: 'query-b', batchId: b, checkpointInterval: 4 });
+  const refreshed = await refreshSnapshot(cached, dir.path);
+  const full = await loadSnapshot(dir.path);
+  assert.ok(refreshed !== null && full !== null);
+  assert.deepEqual(comparable(refreshed), comparable(full));
+  assert.equal(refreshed.checkpointVersion, 4);
+  assert.deepEqual(refreshed.commitInfos.map((c) => c.version), [5]);
 });

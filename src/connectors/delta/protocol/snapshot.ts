@@ -79,6 +79,38 @@ export async function loadSnapshot(tablePath: string, version?: number): Promise
   return replay(tablePath, listing, version);
 }
 
+/** The latest snapshot, reusing `prev` and replaying only the commits after it when the log
+ * continues it; falls back to a full load when the log was rewritten or cleaned up. */
+export async function refreshSnapshot(prev: Snapshot | null, tablePath: string): Promise<Snapshot | null> {
+  if (prev === null) return loadSnapshot(tablePath);
+  const listing = await listLog(tablePath);
+  if (listing === null || (listing.commits.size === 0 && listing.checkpoints.length === 0)) return null;
+  const latest = Math.max(-1, ...listing.commits.keys());
+  if (latest === prev.version && listing.commits.has(latest)) return prev;
+  if (latest < prev.version) return replay(tablePath, listing, undefined);
+  const state = new LogState();
+  state.protocol = prev.protocol;
+  state.metadata = prev.metadata;
+  for (const [k, v] of prev.files) state.files.set(k, v);
+  for (const [k, v] of prev.txns) state.txns.set(k, v);
+  for (const [k, v] of prev.tombstones) state.tombstones.set(k, v);
+  for (const [k, v] of prev.domains) state.domains.set(k, v);
+  const infos = [...prev.commitInfos];
+  for (let v = prev.version + 1; v <= latest; v++) {
+    const file = listing.commits.get(v);
+    if (file === undefined) return replay(tablePath, listing, undefined);
+    const actions = await readCommit(tablePath, file);
+    state.apply(actions);
+    const ci = actions.find((a) => a.kind === 'commitInfo');
+    infos.push({ version: v, commitInfo: ci?.kind === 'commitInfo' ? ci.commitInfo : null });
+  }
+  // History is kept since the newest checkpoint only, so a long-running writer's cache stays small.
+  const cp = listing.checkpoints.find((c) => c.version <= latest) ?? null;
+  const cpVersion = cp?.version ?? prev.checkpointVersion;
+  const kept = cpVersion === null ? infos : infos.filter((i) => i.version > cpVersion);
+  return finish(tablePath, { version: latest, checkpoint: cp, commits: [] }, state, kept);
+}
+
 async function replay(tablePath: string, listing: LogListing, version: number | undefined): Promise<Snapshot> {
   const seg = segmentFor(listing, tablePath, version);
   const state = new LogState();
