@@ -1,15 +1,21 @@
 // The one explicit list of components a pipeline file or the API can name.
 import type { SinkDefinition, SourceDefinition } from '../core/component.ts';
 import type { ComponentRegistry } from '../config/plan.ts';
+import { consoleSink } from './console/index.ts';
+import { deltaSink } from './delta/sink.ts';
+import { fileSource } from './files/index.ts';
+import { kafkaSink } from './kafka/sink.ts';
+import { kafkaSource } from './kafka/source.ts';
 import { memorySink, memorySource } from './memory/index.ts';
+import { rateSource } from './rate/index.ts';
 
 // A definition's config type is checked where it is defined; the registry only needs to hand the
 // validated config back to the same definition, so it forgets the type here.
 const source = <C>(d: SourceDefinition<C>) => d as unknown as SourceDefinition<unknown>;
 const sink = <C>(d: SinkDefinition<C>) => d as unknown as SinkDefinition<unknown>;
 
-const sources = [source(memorySource)];
-const sinks = [sink(memorySink)];
+const sources = [source(fileSource), source(kafkaSource), source(rateSource), source(memorySource)];
+const sinks = [sink(deltaSink), sink(kafkaSink), sink(consoleSink), sink(memorySink)];
 
 export const registry: ComponentRegistry = {
   sources: new Map(sources.map((d) => [d.type, d])),

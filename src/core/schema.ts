@@ -85,8 +85,25 @@ export function typeToString(t: DataType): string {
   }
 }
 
+/** DDL rendering (`id STRING NOT NULL, device STRUCT<os: STRING>`), the form `schema:` accepts. */
 export function schemaToString(s: StructType): string {
-  return s.fields.map((f) => `${f.name} ${typeToString(f.type).toUpperCase()}${f.nullable ? '' : ' NOT NULL'}`).join(', ');
+  return s.fields.map((f) => `${quoteName(f.name)} ${typeToDdl(f.type)}${f.nullable ? '' : ' NOT NULL'}`).join(', ');
+}
+
+export function typeToDdl(t: DataType): string {
+  if (typeof t === 'string') return typeToString(t).toUpperCase();
+  switch (t.type) {
+    case 'struct':
+      return `STRUCT<${t.fields.map((f) => `${quoteName(f.name)}: ${typeToDdl(f.type)}${f.nullable ? '' : ' NOT NULL'}`).join(', ')}>`;
+    case 'array':
+      return `ARRAY<${typeToDdl(t.elementType)}>`;
+    case 'map':
+      return `MAP<${typeToDdl(t.keyType)}, ${typeToDdl(t.valueType)}>`;
+  }
+}
+
+function quoteName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name.replace(/`/g, '``')}\``;
 }
 
 /** Structural equality, ignoring field metadata. */

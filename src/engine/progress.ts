@@ -64,9 +64,11 @@ export function formatProgressLine(p: StreamingQueryProgress): string {
   parts.push(`${fmt(p.processedRowsPerSecond)} rows/s`, `${d.triggerExecution ?? 0} ms`);
   const version = p.sink.metrics.version;
   if (version !== undefined) parts.push(`table version ${version}`);
-  if (p.eventTime.watermark !== undefined) parts.push(`watermark ${p.eventTime.watermark}`);
+  if (p.eventTime.watermark !== undefined && p.eventTime.watermark !== EPOCH) parts.push(`watermark ${p.eventTime.watermark}`);
   return parts.join(' | ');
 }
+
+const EPOCH = new Date(0).toISOString();
 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);

@@ -7,7 +7,7 @@
 import { CompressionTypes, Kafka, logLevel, Partitioners, type LogEntry, type logCreator, type SASLOptions } from 'kafkajs';
 import { ErrorCodes, errorMessage, SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { tpKey, type FetchOptions, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
+import { tpKey, type FetchOptions, type KafkaHeader, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
 import type { ClientOptions } from './settings.ts';
 import { createCluster, createProducer, filterAborted, type InternalCluster, type InternalProducer, type RawPartitionData } from './kafkajs-internals.ts';
 
@@ -294,13 +294,16 @@ function deliver(topic: string, pd: RawPartitionData, from: number, end: number,
   return reached;
 }
 
-function headerList(h: Record<string, Buffer | Buffer[] | null | undefined>): { key: string; value: Uint8Array | null }[] {
-  const out: { key: string; value: Uint8Array | null }[] = [];
+const NO_HEADERS: readonly KafkaHeader[] = Object.freeze([]);
+
+function headerList(h: Record<string, Buffer | Buffer[] | null | undefined>): readonly KafkaHeader[] {
+  let out: KafkaHeader[] | undefined;
   for (const [key, v] of Object.entries(h)) {
+    out ??= [];
     if (Array.isArray(v)) for (const x of v) out.push({ key, value: x });
     else out.push({ key, value: v ?? null });
   }
-  return out;
+  return out ?? NO_HEADERS;
 }
 
 function headerObject(headers: readonly { key: string; value: Uint8Array | null }[]): Record<string, Buffer | Buffer[]> {

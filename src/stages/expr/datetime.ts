@@ -1,6 +1,6 @@
 // Spark datetime patterns (yyyy-MM-dd HH:mm:ss.SSS, EEE, MMM, a, XXX, 'text' ...) compiled once to a formatter and a parser.
 import { LocalError } from './errors.ts';
-import { makeUtc, zoneOffsetMinutes } from './cast.ts';
+import { makeUtc, zoneOffsetMinutes } from './timestamps.ts';
 
 type Piece = { readonly lit: string } | { readonly letter: string; readonly count: number };
 

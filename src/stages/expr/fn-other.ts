@@ -1,6 +1,7 @@
 // Conditional, math, date/time and collection functions, plus the type-named cast shorthands (int(x) ...).
 import type { DataType } from '../../core/schema.ts';
-import { castFunction, parseTimestampText, truncateToDay } from './cast.ts';
+import { castFunction } from './cast.ts';
+import { parseTimestampText, truncateToDay } from './timestamps.ts';
 import { compileFormatter, compileParser } from './datetime.ts';
 import { LocalError } from './errors.ts';
 import { type FnDef, fixed, strict1, strict2, asStr, asInt } from './fn-helpers.ts';

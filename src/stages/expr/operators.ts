@@ -1,7 +1,8 @@
 // Arithmetic, comparison and logical operators as closures, with fast paths for numbers and strings.
 import type { BinaryOp } from './ast.ts';
-import { type Part, type Eval, dynamic, boolEval, fold } from './part.ts';
-import { type ExprType, INTEGRAL, compare, equals, isNumericType, toNumber, toStr, widen } from './values.ts';
+import { type Part, type Eval, constant, dynamic, boolEval, fold } from './part.ts';
+import { parseTimestampText, truncateToDay } from './timestamps.ts';
+import { type ExprType, INTEGRAL, compare, equals, isNumericType, isTemporal, parseDouble, toNumber, toStr, widen } from './values.ts';
 
 type NumOp = '+' | '-' | '*' | '/' | '%';
 
@@ -170,14 +171,28 @@ function concatOp(l: Part, r: Part): Part {
   return l.konst && r.konst ? fold(fn, type, l.pos) : dynamic(fn, type, l.pos);
 }
 
+/**
+ * A string literal compared with a typed column is converted once, as Spark casts it to the column's type:
+ * `ts > '2024-01-01'` compares instants and `amount = '10'` numbers, without parsing the literal per row.
+ */
+function coerceLiteral(k: Part, other: ExprType): Part {
+  if (!k.konst || typeof k.value !== 'string') return k;
+  if (isTemporal(other)) {
+    const d = parseTimestampText(k.value);
+    return constant(d !== null && other === 'date' ? truncateToDay(d) : d, other, k.pos);
+  }
+  if (isNumericType(other)) return constant(parseDouble(k.value), 'double', k.pos);
+  return k;
+}
+
 export function binaryOp(op: BinaryOp, l: Part, r: Part): Part {
   switch (op) {
     case '+': case '-': case '*': case '/': case '%':
       return arithmetic(op, l, r);
     case '=': case '!=': case '<': case '<=': case '>': case '>=':
-      return comparison(op, l, r);
+      return comparison(op, coerceLiteral(l, r.type), coerceLiteral(r, l.type));
     case '<=>':
-      return nullSafeEqual(l, r);
+      return nullSafeEqual(coerceLiteral(l, r.type), coerceLiteral(r, l.type));
     case 'AND': case 'OR':
       return logical(op, l, r);
     case '||':

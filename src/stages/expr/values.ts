@@ -1,5 +1,6 @@
 // Runtime value rules shared by operators and functions: Spark's implicit coercions, comparison and string forms.
 import type { DataType } from '../../core/schema.ts';
+import { parseTimestampText } from './timestamps.ts';
 
 export type ExprType = DataType | 'unknown';
 
@@ -106,8 +107,8 @@ export function compare(a: unknown, b: unknown): number | null {
     }
   }
   if (a instanceof Date || b instanceof Date) {
-    const x = a instanceof Date ? a.getTime() : typeof a === 'string' ? Date.parse(normalizeTs(a)) : NaN;
-    const y = b instanceof Date ? b.getTime() : typeof b === 'string' ? Date.parse(normalizeTs(b)) : NaN;
+    const x = a instanceof Date ? a.getTime() : typeof a === 'string' ? (parseTimestampText(a)?.getTime() ?? NaN) : NaN;
+    const y = b instanceof Date ? b.getTime() : typeof b === 'string' ? (parseTimestampText(b)?.getTime() ?? NaN) : NaN;
     return Number.isNaN(x) || Number.isNaN(y) ? null : x < y ? -1 : x > y ? 1 : 0;
   }
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
@@ -126,11 +127,6 @@ function nanOrder(a: number, b: number): number {
 }
 
 const isWhole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-
-function normalizeTs(s: string): string {
-  const t = s.trim().replace(' ', 'T');
-  return /[zZ]|[+-]\d\d:?\d\d$/.test(t) || !t.includes('T') ? (t.includes('T') ? t : `${t}T00:00:00Z`) : `${t}Z`;
-}
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);

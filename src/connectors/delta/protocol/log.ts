@@ -134,10 +134,24 @@ async function readParquetActions(file: string): Promise<Action[]> {
   }
   const out: Action[] = [];
   for (const r of rows) {
+    statsFromParsed(r);
     const a = parseAction(r, file);
     if (a.kind !== 'unknown') out.push(a);
   }
   return out;
+}
+
+/** Checkpoints written with only `stats_parsed` (writeStatsAsJson=false) get an equivalent JSON `stats`. */
+function statsFromParsed(row: Record<string, unknown>): void {
+  const add = row.add as Record<string, unknown> | null | undefined;
+  if (add === null || add === undefined || typeof add.stats === 'string') return;
+  const parsed = add.stats_parsed;
+  if (typeof parsed !== 'object' || parsed === null) return;
+  add.stats = JSON.stringify(parsed, (_k, v: unknown) => {
+    if (typeof v === 'bigint') return Number(v);
+    if (v instanceof Date) return v.toISOString();
+    return v;
+  });
 }
 
 export interface LastCheckpoint {
