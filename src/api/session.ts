@@ -11,6 +11,7 @@ import type { Batch, Row } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { registry as defaultRegistry } from '../connectors/index.ts';
 import { StreamingQuery } from '../engine/query.ts';
+import { deriveSchema } from '../engine/schema-track.ts';
 
 /** A user transformation: receives a batch, returns its rows (or the batch). May be async. */
 export type TransformFn = (batch: Batch) => Batch | Row[] | Promise<Batch | Row[]>;
@@ -189,7 +190,7 @@ function transformStage(name: string, fn: TransformFn): import('../core/componen
     name,
     async process(batch) {
       const out = await fn(batch);
-      if (Array.isArray(out)) return { ...batch, rows: out, schema: out === batch.rows ? batch.schema : null };
+      if (Array.isArray(out)) return { ...batch, rows: out, schema: deriveSchema(out, batch.schema) };
       return out;
     },
   };

@@ -63,7 +63,7 @@ export async function runCommand(file: string, flags: RunFlags, registry: Compon
     rowsRejected: totals.rejected,
     batchesAlreadyInSink: totals.skipped,
     sink: query.sinkDescription,
-    tableVersion: sinkMetrics.version ?? null,
+    tableVersion: sinkMetrics.tableVersion ?? sinkMetrics.version ?? null,
     rejectedLog: lastRejected,
   };
   if (format === 'json') {

@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import type { PipelinePlan } from '../config/plan.ts';
 import type { ComponentContext, Offset, Sink, Source, Stage } from '../core/component.ts';
 import { CheckpointError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
+import { faultPoint } from '../core/faults.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { Batch } from '../core/record.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
@@ -224,6 +225,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const written = await this.cp.writeOffsets({ batchId: batch.batchId, batchWatermarkMs: batch.watermarkMs, batchTimestampMs: triggerStart, offsets: [end] });
     if (!written) throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `offsets for batch ${batch.batchId} were written by another process in ${this.cp.dir}`);
     durations.walCommit = Date.now() - t;
+    faultPoint('engine.after-wal');
     return batch;
   }
 
@@ -253,11 +255,13 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     t = Date.now();
     const result = await this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch));
     d.addBatch = Date.now() - t;
+    faultPoint('engine.before-commit');
     t = Date.now();
     const delay = this.plan.processing['watermark.delay'] ?? 0;
     const nextWatermark = eventTime.maxMs === undefined ? p.watermarkMs : Math.max(p.watermarkMs, eventTime.maxMs - delay);
     await this.cp.writeCommit({ batchId: p.batchId, nextBatchWatermarkMs: nextWatermark });
     d.commitOffsets = Date.now() - t;
+    faultPoint('engine.after-commit');
     this.committed = p.end;
     this.nextBatchId = p.batchId + 1;
     this.watermarkMs = nextWatermark;
