@@ -335,8 +335,11 @@ function errorType(err: unknown): unknown {
   return (err as { type?: unknown } | null)?.type;
 }
 
+/** Transient per kafkajs; exhausted retries count as transient when what failed was (a later attempt may work). */
 function isRetriable(err: unknown): boolean {
-  return (err as { retriable?: unknown } | null)?.retriable === true;
+  const e = err as { retriable?: unknown; name?: unknown; cause?: unknown } | null;
+  if (e?.retriable === true) return true;
+  return e?.name === 'KafkaJSNumberOfRetriesExceeded' && e.cause !== err && isRetriable(e.cause);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -111,3 +111,24 @@ void test('codecs that are not installed, unknown kafka.* keys and acks that bre
   assert.match(messages({ 'kafka.acks': '1' }), /idempotent producer needs kafka.acks all/);
   assert.equal(kafkaSink.config.safeParse({ ...base, 'kafka.acks': '1', 'kafka.enable.idempotence': 'false' }).success, true);
 });
+
+void test('delivery errors are retried, then fail the batch with a retryable write error', async () => {
+  const topic = await broker.uniqueTopic('sink-retry', 1);
+  const sink = await openSink({ topic, 'kafka.retries': 2 });
+  await sink.addBatch(batch([{ key: 'warm', value: 'up' }]));
+  await broker.failRequests(0, 2, 19); // Produce: NOT_ENOUGH_REPLICAS twice, then success
+  try {
+    assert.equal((await sink.addBatch(batch([{ key: 'a', value: 'retried' }]))).numOutputRows, 1);
+    await broker.failRequests(0, 100, 19);
+    await assert.rejects(sink.addBatch(batch([{ key: 'b', value: 'lost' }])), (e: unknown) => {
+      assert.ok(e instanceof SluiceError);
+      assert.equal(e.code, ErrorCodes.SINK_WRITE);
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /producing 1 records to Kafka at .* failed/);
+      return true;
+    });
+  } finally {
+    await broker.clearFailures(0);
+  }
+  assert.deepEqual(kcatConsume(broker.bootstrap, topic), ['warm\tup', 'a\tretried']);
+});

@@ -145,3 +145,38 @@ void test('an unreachable broker fails open with a retryable read error naming t
     return true;
   });
 });
+
+void test('transient fetch errors are retried and the read still returns exactly the planned records', async () => {
+  const topic = await broker.uniqueTopic('transient', 2);
+  await produceMessages(broker.bootstrap, topic, Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `v${i}` })));
+  const src = create({ subscribe: topic, startingOffsets: 'earliest', 'fetchOffset.numRetries': 5 });
+  await src.open();
+  const end = await src.latestOffset(null, LIMITS);
+  await broker.failRequests(1, 2, 6); // Fetch: NOT_LEADER_OR_FOLLOWER twice
+  try {
+    const rows = (await src.read(null, end)).rows;
+    assert.deepEqual(rows.map((r) => `${String(r.partition)}@${String(r.offset)}`).sort(), Array.from({ length: 20 }, (_, i) => `${i % 2}@${Math.floor(i / 2)}`).sort());
+  } finally {
+    await broker.clearFailures(1);
+  }
+});
+
+void test('fetch errors that outlast the retries fail the read with a retryable error', async () => {
+  const topic = await broker.uniqueTopic('persistent', 1);
+  await produceMessages(broker.bootstrap, topic, [{ partition: 0, value: 'v' }]);
+  const src = create({ subscribe: topic, startingOffsets: 'earliest', 'fetchOffset.numRetries': 1 });
+  await src.open();
+  const end = await src.latestOffset(null, LIMITS);
+  await broker.failRequests(1, 50, 6);
+  try {
+    await assert.rejects(src.read(null, end), (e: unknown) => {
+      assert.ok(e instanceof SluiceError);
+      assert.equal(e.code, ErrorCodes.SOURCE_READ);
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /reading from Kafka at .* failed/);
+      return true;
+    });
+  } finally {
+    await broker.clearFailures(1);
+  }
+});

@@ -19,6 +19,11 @@ export interface TestBroker {
   readonly pid: number;
   /** Creates a topic with exactly `partitions` partitions. */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** Makes the next `count` requests of a Kafka API (0 Produce, 1 Fetch, 2 ListOffsets, 3 Metadata)
+   * fail with the given Kafka error code, on whichever broker receives them. */
+  failRequests(apiKey: number, count: number, errorCode: number): Promise<void>;
+  /** Drops the injected errors still pending for an API. */
+  clearFailures(apiKey: number): Promise<void>;
   /** Creates a topic under a name no other test uses and returns the name. */
   uniqueTopic(prefix: string, partitions: number): Promise<string>;
   stop(): Promise<void>;
@@ -87,6 +92,14 @@ export async function startBroker(opts: { brokers?: number } = {}): Promise<Test
     brokers,
     pid,
     createTopic,
+    async failRequests(apiKey, count, errorCode) {
+      const reply = await command(`errors ${apiKey} ${count} ${errorCode}`);
+      if (reply !== 'ok') throw new Error(`injecting errors failed: ${reply}`);
+    },
+    async clearFailures(apiKey) {
+      const reply = await command(`clear ${apiKey}`);
+      if (reply !== 'ok') throw new Error(`clearing errors failed: ${reply}`);
+    },
     async uniqueTopic(prefix, partitions) {
       const name = `${prefix}-${randomBytes(4).toString('hex')}`;
       await createTopic(name, partitions);

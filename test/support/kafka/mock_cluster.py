@@ -3,6 +3,8 @@
 # Protocol (one command per line on stdin, one reply line on stdout):
 #   startup            -> "ready <bootstrap servers>"
 #   create <topic> <n> -> "ok" | "error <code>"
+#   errors <apikey> <count> <code> -> "ok": the next <count> requests of that API fail with <code>
+#   clear <apikey>     -> "ok": drops the injected errors left for that API
 #   quit / EOF         -> the cluster is destroyed and the process exits
 import ctypes
 import ctypes.util
@@ -37,6 +39,8 @@ def main():
     lib.rd_kafka_mock_cluster_bootstraps.argtypes = [ctypes.c_void_p]
     lib.rd_kafka_mock_topic_create.restype = ctypes.c_int
     lib.rd_kafka_mock_topic_create.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+    lib.rd_kafka_mock_push_request_errors_array.argtypes = [ctypes.c_void_p, ctypes.c_int16, ctypes.c_size_t, ctypes.POINTER(ctypes.c_int)]
+    lib.rd_kafka_mock_clear_request_errors.argtypes = [ctypes.c_void_p, ctypes.c_int16]
     lib.rd_kafka_mock_cluster_destroy.argtypes = [ctypes.c_void_p]
     lib.rd_kafka_destroy.argtypes = [ctypes.c_void_p]
 
@@ -66,6 +70,14 @@ def main():
         if parts[0] == "create" and len(parts) == 3:
             err = lib.rd_kafka_mock_topic_create(cluster, parts[1].encode(), int(parts[2]), 1)
             sys.stdout.write("ok\n" if err == 0 else "error %d\n" % err)
+        elif parts[0] == "errors" and len(parts) == 4:
+            cnt = int(parts[2])
+            codes = (ctypes.c_int * cnt)(*([int(parts[3])] * cnt))
+            lib.rd_kafka_mock_push_request_errors_array(cluster, int(parts[1]), cnt, codes)
+            sys.stdout.write("ok\n")
+        elif parts[0] == "clear" and len(parts) == 2:
+            lib.rd_kafka_mock_clear_request_errors(cluster, int(parts[1]))
+            sys.stdout.write("ok\n")
         else:
             sys.stdout.write("error unknown command\n")
         sys.stdout.flush()
