@@ -1,3 +1,4 @@
+// CAST with Spark's non-ANSI rules for every primitive target type.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, parseTypeName } from './index.ts';

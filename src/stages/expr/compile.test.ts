@@ -1,3 +1,4 @@
+// Compilation: errors with positions, schema resolution, column lists and result type inference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, compilePredicate, ExpressionError } from './index.ts';
@@ -156,6 +157,18 @@ void test('result types are inferred from the schema for with_column outputs', (
   assert.deepEqual(type("split(id, ',')"), { type: 'array', elementType: 'string', containsNull: false });
   assert.equal(type('round(Amount, 2)'), 'double');
   assert.equal(type('NULL'), 'unknown');
+});
+
+void test('string literals compared with typed columns are read as that type', () => {
+  const at = (expr: string, row: Record<string, unknown>): unknown => compileExpression(expr, { schema: struct([...schema.fields, field('day', 'date')]) }).evaluate(row);
+  const ts = new Date('2024-03-05T10:00:00Z');
+  assert.equal(at("ts >= '2024-03-05'", { ts }), true);
+  assert.equal(at("ts < '2024-03-05T09:59:59Z'", { ts }), false);
+  assert.equal(at("'2024-03-05 10:00:00' = ts", { ts }), true);
+  assert.equal(at("ts = 'garbage'", { ts }), null);
+  assert.equal(at("day = '2024-03-05 23:00'", { day: new Date('2024-03-05T00:00:00Z') }), true);
+  assert.equal(at("Amount = '10'", { Amount: 10 }), true);
+  assert.equal(at("Amount <=> '10.5'", { Amount: 10.5 }), true);
 });
 
 void test('constant sub-expressions are evaluated once at compile time', () => {

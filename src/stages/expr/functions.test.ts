@@ -1,3 +1,4 @@
+// Function semantics as in Spark: strings, regexes, conditionals, math, date/time, hashes and collections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

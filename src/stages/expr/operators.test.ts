@@ -1,3 +1,4 @@
+// Operator semantics: arithmetic, comparisons, three-valued logic, IN, BETWEEN, LIKE, IS, CASE and literals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, compilePredicate } from './index.ts';
