@@ -166,3 +166,45 @@ void test('the config rejects unknown keys and unknown codecs', () => {
   assert.equal(DeltaSinkConfig.safeParse({ compression: 'zstd' }).success, false);
   assert.deepEqual(DeltaSinkConfig.parse({ path: '/x' }), { path: '/x', compression: 'snappy', partitionBy: [] });
 });
+
+void test('rows without a schema create the table with the schema they imply', async () => {
+  using dir = tempDir('infer');
+  await sinkFor({ path: dir.path }).addBatch(batch(0, [{ id: 1, name: 'a', at: new Date(0) }, { id: 2, name: null, at: null }], null));
+  const snap = await loadSnapshot(dir.path);
+  assert.deepEqual(snap?.schema.fields.map((f) => [f.name, f.type]), [['id', 'long'], ['name', 'string'], ['at', 'timestamp']]);
+  assert.equal((await readTableRows(dir.path)).length, 2);
+});
+
+void test('appending to a table that needs writer features we lack is refused naming them', async () => {
+  using dir = tempDir('features');
+  await sinkFor({ path: dir.path }).addBatch(batch(0, rows(1)));
+  const { tryCommit } = await import('./protocol/commit.ts');
+  const protocol = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['appendOnly', 'deletionVectors', 'rowTracking', 'domainMetadata'] };
+  assert.equal(await tryCommit(dir.path, 1, [{ kind: 'protocol', protocol }]), true);
+  await assert.rejects(
+    sinkFor({ path: dir.path }).addBatch(batch(1, rows(1))),
+    (err: Error & { code?: string; details?: Record<string, unknown> }) =>
+      err.code === 'SLUICE_DELTA_PROTOCOL_UNSUPPORTED' && /rowTracking/.test(err.message) && !/appendOnly/.test(err.message) &&
+      JSON.stringify(err.details?.features) === '["rowTracking"]',
+  );
+});
+
+void test('a column-mapped table from the corpus is readable at log level but refused for appends', async (t) => {
+  const { cpSync, existsSync: exists } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+  const src = resolve(repoRoot, process.env.SLUICE_DELTA_CORPUS ?? '../shared/delta-corpus', 'delta-rs', 'table_with_column_mapping');
+  if (!exists(src)) {
+    t.skip(`SKIPPED: Delta corpus not found at ${src}; set SLUICE_DELTA_CORPUS`);
+    return;
+  }
+  using dir = tempDir('colmap');
+  cpSync(src, dir.path, { recursive: true });
+  const snap = await loadSnapshot(dir.path);
+  assert.ok(snap !== null);
+  await assert.rejects(
+    deltaSink.create(DeltaSinkConfig.parse({ path: dir.path }), ctx()).addBatch(batch(0, [], snap.schema)),
+    (err: Error & { code?: string }) => err.code === 'SLUICE_DELTA_PROTOCOL_UNSUPPORTED' && /columnMapping/.test(err.message),
+  );
+});

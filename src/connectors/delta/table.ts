@@ -23,6 +23,7 @@ import { checkWritable } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
 import { schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
+import { inferSchema } from '../../stages/schema/infer.ts';
 import { assertAppendable } from './schema-check.ts';
 import { computeStats } from './stats.ts';
 
@@ -76,7 +77,9 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(snapshot.schema, schema, tablePath);
     checkPartitioning(snapshot, opts.partitionBy, tablePath);
   } else if (schema === null) {
-    return none; // nothing to write and nothing to create a table from
+    if (rows.length === 0) return none; // nothing to write and nothing to create a table from
+    // A source without a declared schema: the new table takes the schema the rows imply.
+    schema = inferSchema(rows);
   }
   const tableSchema = snapshot?.schema ?? (schema as StructType);
   const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
