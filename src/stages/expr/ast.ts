@@ -18,6 +18,6 @@ export type Node =
 
 export type LiteralKind = 'null' | 'boolean' | 'string' | 'integer' | 'long' | 'double' | 'date' | 'timestamp';
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | 'div' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 
 export type NodeOf<K extends Node['kind']> = Extract<Node, { kind: K }>;

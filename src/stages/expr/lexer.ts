@@ -47,7 +47,7 @@ const KEYWORDS = new Set([
 ]);
 
 const CONNECTIVES = new Set(['AND', 'OR', 'THEN', 'ELSE', 'END', 'WHEN', 'IS']);
-const OPERAND_EXPECTED = new Set(['', '+', '-', '*', '/', '%', '=', '==', '<=>', '<', '<=', '>', '>=', '<>', '!=', '||', '(', ',', '[', '!', 'AND', 'OR', 'NOT', 'WHEN', 'THEN', 'ELSE', 'IN', 'LIKE', 'RLIKE', 'BETWEEN']);
+const OPERAND_EXPECTED = new Set(['', 'DIV', '+', '-', '*', '/', '%', '=', '==', '<=>', '<', '<=', '>', '>=', '<>', '!=', '||', '(', ',', '[', '!', 'AND', 'OR', 'NOT', 'WHEN', 'THEN', 'ELSE', 'IN', 'LIKE', 'RLIKE', 'BETWEEN']);
 
 export class LexError extends LocalError {
   readonly offset: number;
@@ -155,8 +155,13 @@ export function lex(src: string): Lexed {
         i = readEscape(src, i + word.length, strings, prev, prevPrev, skipSpace);
         emit(' ', start);
         sig('ESCAPE');
-      } else if (word !== null && (upper === 'DIV' || upper === 'INTERVAL')) {
-        throw new LexError(`${upper} is not supported`, i, upper === 'DIV' ? 'floor(a / b) instead of a DIV b' : 'an expression without intervals');
+      } else if (word !== null && upper === 'DIV') {
+        // The parser has no DIV; `/ +` has its precedence, and the unary plus (never the user's, those are dropped) marks it.
+        emit('/ +', i);
+        i += word.length;
+        sig('DIV');
+      } else if (word !== null && upper === 'INTERVAL') {
+        throw new LexError('INTERVAL is not supported', i, 'an expression without intervals');
       } else if (word !== null && CONNECTIVES.has(upper) && OPERAND_EXPECTED.has(prev)) {
         // The parser would take a misplaced AND for a name and complain later; say it where it is.
         throw new LexError(`unexpected ${JSON.stringify(word)}`, i, prev === '' ? 'an expression' : `an operand after ${prev === "'" ? 'the string' : prev}`);
@@ -221,7 +226,9 @@ export function lex(src: string): Lexed {
         depth--;
       }
       // `==` is plain equality; the parser's `==` slot is then free to carry null-safe `<=>`.
-      emit(op === '<=>' ? '== ' : op === '==' ? '= ' : inList && op === ',' ? '),(' : inList && op === ')' ? '))' : op, i);
+      // A unary plus does nothing in SQL; dropping it frees the parser's unary plus for our own markers.
+      const unaryPlus = op === '+' && OPERAND_EXPECTED.has(prev);
+      emit(op === '<=>' ? '== ' : op === '==' ? '= ' : inList && op === ',' ? '),(' : inList && op === ')' ? '))' : unaryPlus ? ' ' : op, i);
       i += op.length;
       sig(op);
     }

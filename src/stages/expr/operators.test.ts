@@ -20,6 +20,20 @@ void test('arithmetic follows Spark: / is always double division, % keeps the si
   assert.equal(ev('a * 1.19', { a: 100 }), 119);
 });
 
+void test('DIV divides integrally, truncating toward zero, with multiplicative precedence', () => {
+  assert.equal(ev('7 div 2'), 3);
+  assert.equal(ev('-7 DIV 2'), -3);
+  assert.equal(ev('7.9 div 2'), 3);
+  assert.equal(ev('1 + 7 div 2 * 2'), 7);
+  assert.equal(ev('a div -b', { a: 9, b: 2 }), -4);
+  assert.equal(ev('a div (b + 1)', { a: 9, b: 2 }), 3);
+  assert.equal(ev('a div 0', { a: 9 }), null);
+  assert.equal(ev('a div 2', { a: null }), null);
+  assert.equal(ev('a div 2', { a: 9007199254740993n }), 4503599627370496n);
+  assert.equal(compileExpression('a div 2').type, 'long');
+  assert.equal(ev('+a + +1', { a: 1 }), 2);
+});
+
 void test('division or remainder by zero is NULL, as in Spark without ANSI mode', () => {
   assert.equal(ev('1 / 0'), null);
   assert.equal(ev('a % 0', { a: 5 }), null);

@@ -185,8 +185,31 @@ function coerceLiteral(k: Part, other: ExprType): Part {
   return k;
 }
 
+/** a DIV b: integral division truncated toward zero, a BIGINT; NULL on division by zero. */
+function integralDivide(l: Part, r: Part): Part {
+  const lf = l.fn;
+  const rf = r.fn;
+  const fn: Eval = (row) => {
+    const a = lf(row);
+    const b = rf(row);
+    if (typeof a === 'bigint' || typeof b === 'bigint') {
+      const x = typeof a === 'bigint' ? a : typeof a === 'number' && Number.isInteger(a) ? BigInt(a) : null;
+      const y = typeof b === 'bigint' ? b : typeof b === 'number' && Number.isInteger(b) ? BigInt(b) : null;
+      if (x !== null && y !== null) return y === 0n ? null : BigInt.asIntN(64, x / y);
+    }
+    const x = toNumber(a);
+    const y = toNumber(b);
+    if (x === null || y === null || y === 0) return null;
+    const q = Math.trunc(x / y);
+    return q === 0 ? 0 : q;
+  };
+  return l.konst && r.konst ? fold(fn, 'long', l.pos) : dynamic(fn, 'long', l.pos);
+}
+
 export function binaryOp(op: BinaryOp, l: Part, r: Part): Part {
   switch (op) {
+    case 'div':
+      return integralDivide(l, r);
     case '+': case '-': case '*': case '/': case '%':
       return arithmetic(op, l, r);
     case '=': case '!=': case '<': case '<=': case '>': case '>=':

@@ -196,6 +196,10 @@ class Converter {
         return { kind: 'is', negated, arg: left, test: t, pos: left.pos };
       }
     }
+    const inner = obj(rightObj, 'expr');
+    if (core === '/' && rightObj.type === 'unary_expr' && rightObj.operator === '+' && inner !== undefined) {
+      return { kind: 'binary', op: 'div', left, right: this.node(inner), pos: left.pos };
+    }
     const bop = BINARY[core];
     if (bop === undefined) return this.fail(left.pos, `operator ${op} is not supported`);
     return { kind: 'binary', op: bop, left, right: this.node(rightObj), pos: left.pos };
