@@ -1,8 +1,9 @@
 // The delta sink as the engine drives it: idempotent batches, table creation, schema checks, partitions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ComponentContext } from '../../core/component.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Batch, Row } from '../../core/record.ts';
@@ -190,12 +191,9 @@ void test('appending to a table that needs writer features we lack is refused na
 });
 
 void test('a column-mapped table from the corpus is readable at log level but refused for appends', async (t) => {
-  const { cpSync, existsSync: exists } = await import('node:fs');
-  const { resolve } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
   const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
   const src = resolve(repoRoot, process.env.SLUICE_DELTA_CORPUS ?? '../shared/delta-corpus', 'delta-rs', 'table_with_column_mapping');
-  if (!exists(src)) {
+  if (!existsSync(src)) {
     t.skip(`SKIPPED: Delta corpus not found at ${src}; set SLUICE_DELTA_CORPUS`);
     return;
   }

@@ -5,6 +5,7 @@
 //        ▼
 //   check features + schema ─► split by partition, chunk ─► write part-*.parquet (unique names)
 //        ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
+import { faultPoint } from '../../core/faults.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -107,6 +108,7 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     txn: { appId: opts.appId, version: opts.batchId },
     metadata: created?.metadata ?? (snapshot as Snapshot).metadata,
   });
+  faultPoint('delta.after-commit');
   const numBytes = adds.reduce((s, a) => s + a.size, 0);
   if (outcome.skipped) {
     // Another writer already committed this batch: our files are referenced by no commit.
@@ -194,6 +196,7 @@ async function writeDataFiles(
         throw notWritable(tablePath, err);
       }
       adds.push({ path: toAddPath(rel), partitionValues: g.values, size: bytes.byteLength, modificationTime: now, dataChange: true, stats });
+      faultPoint('delta.data-file-written');
     }
   }
   return adds;
