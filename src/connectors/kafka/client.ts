@@ -34,7 +34,8 @@ export interface FetchRange extends TopicPartition {
   readonly end: number;
 }
 
-/** A range that could not be read to its end: its offsets are no longer (or not yet) on the broker. */
+/** A range that could not be read to its end: its offsets are no longer (or not yet) on the broker.
+ * `earliest` and `latest` are -1 when the partition itself is gone. */
 export interface LostRange extends FetchRange {
   /** First offset not delivered. */
   readonly next: number;
@@ -68,7 +69,8 @@ export interface KafkaClient {
   /** Delivers exactly the messages with offsets in [start, end) of each range (transaction markers and
    * aborted records excluded); ranges whose offsets are gone are returned instead of thrown. */
   fetch(ranges: readonly FetchRange[], onMessage: (m: KafkaMessage) => void, opts?: FetchOptions): Promise<LostRange[]>;
-  /** Produces records and waits for their acknowledgement (after the configured retries). */
+  /** Produces records and waits for their acknowledgement (after the configured retries); an empty
+   * list only starts the producer. */
   produce(records: readonly ProduceRecord[]): Promise<void>;
   close(): Promise<void>;
 }

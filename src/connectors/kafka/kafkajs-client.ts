@@ -124,7 +124,19 @@ class KafkajsClient implements KafkaClient {
     while (active.size > 0) {
       if (fo.signal?.aborted === true) throw new SluiceError(ErrorCodes.QUERY_STOPPED, 'Kafka read stopped: the query is stopping');
       const progressBefore = [...next.values()].reduce((a, b) => a + b, 0);
-      const requests = this.planRequests([...active.values()], next, maxBytes);
+      let requests = this.planRequests([...active.values()], next, maxBytes);
+      if (countPartitions(requests) < active.size) {
+        // A partition without a leader in the metadata: refresh once; still missing means it is gone.
+        await this.cluster.refreshMetadata().catch(() => undefined);
+        requests = this.planRequests([...active.values()], next, maxBytes);
+        const planned = new Set(requests.flatMap((r) => r.topics.flatMap((t) => t.partitions.map((p) => tpKey(t.topic, p.partition)))));
+        for (const [k, r] of active) {
+          if (planned.has(k)) continue;
+          lost.push({ ...r, next: next.get(k) ?? r.start, earliest: -1, latest: -1 });
+          active.delete(k);
+        }
+        if (active.size === 0) break;
+      }
       const results = await Promise.allSettled(
         requests.map(async ({ nodeId, topics }) => {
           const broker = await this.cluster.findBroker({ nodeId });
@@ -165,7 +177,10 @@ class KafkajsClient implements KafkaClient {
         await this.cluster.refreshMetadata().catch(() => undefined);
       }
       const progressAfter = [...next.values()].reduce((a, b) => a + b, 0);
-      if (progressAfter !== progressBefore) lastProgress = Date.now();
+      if (progressAfter !== progressBefore) {
+        lastProgress = Date.now();
+        failures = 0;
+      }
       else if (Date.now() - lastProgress > pollTimeout) {
         throw this.failure(`no data from Kafka at ${this.servers} for ${pollTimeout} ms while reading ${[...active.keys()].join(', ')}`, undefined, true);
       }
@@ -203,8 +218,8 @@ class KafkajsClient implements KafkaClient {
     return [...byNode].map(([nodeId, topics]) => ({ nodeId, topics }));
   }
 
+  /** With no records, only starts the producer (so that a sink fails at open, not at its first batch). */
   async produce(records: readonly ProduceRecord[]): Promise<void> {
-    if (records.length === 0) return;
     const p = this.opts.producer ?? { idempotent: true, acks: -1, compression: 'none', retries: 5 };
     await this.connect();
     if (this.producer === undefined) {
@@ -216,6 +231,7 @@ class KafkajsClient implements KafkaClient {
       }
       this.producer = producer;
     }
+    if (records.length === 0) return;
     const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition?: number; headers?: Record<string, Buffer | Buffer[]> }[]>();
     for (const r of records) {
       const list = byTopic.get(r.topic) ?? [];
@@ -319,6 +335,10 @@ function headerObject(headers: readonly { key: string; value: Uint8Array | null 
 function toBuffer(v: Uint8Array | null): Buffer | null {
   if (v === null) return null;
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function countPartitions(requests: { topics: { partitions: unknown[] }[] }[]): number {
+  return requests.reduce((n, r) => n + r.topics.reduce((m, t) => m + t.partitions.length, 0), 0);
 }
 
 function groupByTopic(tps: readonly TopicPartition[]): Map<string, number[]> {

@@ -132,3 +132,17 @@ void test('delivery errors are retried, then fail the batch with a retryable wri
   }
   assert.deepEqual(kcatConsume(broker.bootstrap, topic), ['warm\tup', 'a\tretried']);
 });
+
+void test('an unreachable broker fails open with a retryable write error naming the servers', async () => {
+  const ctx = testContext();
+  contexts.push(ctx);
+  const sink = kafkaSink.create(kafkaSink.config.parse({ 'bootstrap.servers': '127.0.0.1:1', topic: 't', 'kafka.retries': 0 }), ctx);
+  closers.push(sink);
+  await assert.rejects(sink.open(), (e: unknown) => {
+    assert.ok(e instanceof SluiceError);
+    assert.equal(e.code, ErrorCodes.SINK_WRITE);
+    assert.equal(e.retryable, true);
+    assert.match(e.message, /cannot reach Kafka at 127\.0\.0\.1:1/);
+    return true;
+  });
+});

@@ -53,6 +53,7 @@ export class KafkaSink implements Sink {
 
   async open(): Promise<void> {
     await this.client.connect();
+    await this.client.produce([]);
   }
 
   async addBatch(batch: Batch): Promise<SinkResult> {

@@ -180,3 +180,20 @@ void test('fetch errors that outlast the retries fail the read with a retryable 
     await broker.clearFailures(1);
   }
 });
+
+void test('a planned partition that no longer exists is data loss, or skipped when allowed', async () => {
+  const topic = await broker.uniqueTopic('gone', 1);
+  await produceMessages(broker.bootstrap, topic, [{ partition: 0, value: 'v' }]);
+  const start = { [topic]: { 0: 0, 7: 0 } };
+  const end = { [topic]: { 0: 1, 7: 3 } };
+  const strict = create({ subscribe: topic });
+  await strict.open();
+  await assert.rejects(strict.read(start, end), (e: unknown) => {
+    assert.ok(e instanceof SluiceError && e.code === ErrorCodes.SOURCE_DATA_LOSS);
+    assert.match(e.message, new RegExp(`${topic}\\[7\\]: the partition no longer exists`));
+    return true;
+  });
+  const lenient = create({ subscribe: topic, failOnDataLoss: false });
+  await lenient.open();
+  assert.deepEqual((await lenient.read(start, end)).rows.map((r) => `${String(r.partition)}@${String(r.offset)}`), ['0@0']);
+});

@@ -259,6 +259,7 @@ export class KafkaSource implements Source {
 }
 
 function describeLoss(l: LostRange): string {
+  if (l.earliest === -1 && l.latest === -1) return 'the partition no longer exists';
   if (l.next < l.earliest) return `offset ${l.next} is below the earliest available offset ${l.earliest}`;
   return `offset ${l.next} is beyond the latest offset ${l.latest}; the topic may have been recreated`;
 }
