@@ -64,6 +64,9 @@ void test('comparison operators compare numbers, strings, booleans and timestamp
   assert.equal(ev("'b' > 'a'"), true);
   assert.equal(ev("'a' >= 'b'"), false);
   assert.equal(ev('true > false'), true);
+  assert.equal(ev("flag = 'true'", { flag: true }), true);
+  assert.equal(ev("flag = 'no'", { flag: true }), false);
+  assert.equal(ev('flag = 1', { flag: true }), true);
   assert.equal(ev("ts > '2024-01-01'", { ts: new Date('2024-06-01T00:00:00Z') }), true);
   assert.equal(ev("ts = '2024-06-01 00:00:00'", { ts: new Date('2024-06-01T00:00:00Z') }), true);
   assert.equal(ev('a = b', { a: new Date(5), b: new Date(5) }), true);

@@ -111,7 +111,12 @@ export function compare(a: unknown, b: unknown): number | null {
     const y = b instanceof Date ? b.getTime() : typeof b === 'string' ? (parseTimestampText(b)?.getTime() ?? NaN) : NaN;
     return Number.isNaN(x) || Number.isNaN(y) ? null : x < y ? -1 : x > y ? 1 : 0;
   }
-  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  if ((typeof a === 'boolean' || typeof b === 'boolean') && typeof a !== 'number' && typeof b !== 'number') {
+    // A string meets a boolean as Spark's boolean cast reads it ('true', 'yes', '1' ...); numbers compare as 1 and 0.
+    const x = typeof a === 'string' || typeof a === 'boolean' ? toBoolean(a) : null;
+    const y = typeof b === 'string' || typeof b === 'boolean' ? toBoolean(b) : null;
+    return x === null || y === null ? null : x === y ? 0 : x ? 1 : -1;
+  }
   if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b);
   if (typeof a === 'object' || typeof b === 'object') return deepEqual(a, b) ? 0 : null;
   const x = toNumber(a);
