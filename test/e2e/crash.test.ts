@@ -27,7 +27,7 @@ function rng(seed: number): () => number {
 }
 
 describe('exactly once under SIGKILL', () => {
-  it('leaves every input row in the table exactly once after repeated kills and restarts', async () => {
+  it('leaves every input row in the table exactly once after repeated kills and restarts', async (t) => {
     const seed = Number(process.env.SLUICE_CRASH_SEED ?? Date.now() % 100_000);
     const random = rng(seed);
     const landing = join(root, 'landing');
@@ -79,6 +79,7 @@ describe('exactly once under SIGKILL', () => {
       if (r.signal === 'SIGKILL') kills++;
       else assert.equal(r.code, 0, `run ended with ${r.code}: ${r.stderr}`);
     }
+    t.diagnostic(`seed ${seed}; ${kills} kills: ${log.join(', ')}`);
     assert.ok(kills >= 10, `only ${kills} kills happened (seed ${seed}): ${log.join(', ')}`);
 
     const final = await runCli(['run', config, '--available-now', '--progress', 'json']);
