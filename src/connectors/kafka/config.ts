@@ -57,8 +57,10 @@ export interface KafkaSourceConfig {
 
 type Raw = z.output<z.ZodObject<typeof sourceShape>>;
 
-export const kafkaSourceSchema = z
-  .strictObject(sourceShape)
+/** The options as documented (before normalisation), for generated docs. */
+export const kafkaSourceOptions = z.strictObject(sourceShape);
+
+export const kafkaSourceSchema = kafkaSourceOptions
   .superRefine((c, ctx) => {
     checkClientSettings(c, ctx);
     const given = (['subscribe', 'topics', 'subscribePattern', 'assign'] as const).filter((k) => c[k] !== undefined);

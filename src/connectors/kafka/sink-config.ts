@@ -36,8 +36,10 @@ export interface KafkaSinkConfig {
   readonly retries: number;
 }
 
-export const kafkaSinkSchema = z
-  .strictObject(sinkShape)
+/** The options as documented (before normalisation), for generated docs. */
+export const kafkaSinkOptions = z.strictObject(sinkShape);
+
+export const kafkaSinkSchema = kafkaSinkOptions
   .superRefine((c, ctx) => {
     checkClientSettings(c, ctx);
     for (const key of ['compression', 'kafka.compression.type'] as const) {
