@@ -90,6 +90,9 @@ void test('unsupported SQL is rejected with a reason: aggregates, INTERVAL, alia
   assert.equal(failure('a b').position.offset, 2);
   assert.match(failure('a, b').reason, /second expression/);
   assert.match(failure('').reason, /empty expression/);
+  const sub = failure('tags[i + 1]');
+  assert.match(sub.reason, /subscript must be a literal/);
+  assert.equal(sub.position.offset, 5);
 });
 
 void test('bad literal arguments are reported at the argument: regexes, LIKE escapes, group indexes, patterns', () => {

@@ -208,7 +208,7 @@ export function lex(src: string): Lexed {
       const text = m?.[0] ?? c;
       i += text.length;
       if (isWordChar(src.charAt(i))) throw new LexError(`malformed number ${JSON.stringify(text + src.charAt(i))}`, start, 'a number');
-      if (prev === '[') {
+      if (prev === '[' || (prev === '-' && prevPrev === '[')) {
         emit(text, start);
       } else {
         numbers.push({ text, offset: start });
@@ -218,6 +218,9 @@ export function lex(src: string): Lexed {
     } else {
       const op = /^(<=>|==|<=|>=|<>|!=|\|\||[-+*/%=<>!(),[\].])/.exec(src.slice(i))?.[0];
       if (op === undefined) throw new LexError(`unexpected character ${JSON.stringify(c)}`, i, 'an operator, a name, a number or a quoted string');
+      if (op === '[' && !/^\[\s*(-?\s*\d+|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*\]/.test(src.slice(i))) {
+        throw new LexError('a subscript must be a literal number or string', i + 1, 'arr[0] or m[\'key\'], or element_at(x, i) for a computed position');
+      }
       const frame = frames[frames.length - 1];
       const inList = frame?.kind === 'in' && frame.depth === depth;
       if (op === '(') depth++;

@@ -220,6 +220,7 @@ void test('nested fields, struct subscripts, array subscripts (0-based) and map 
   assert.equal(ev('s.x.missing', row), null);
   assert.equal(ev('arr[0]', row), 10);
   assert.equal(ev('arr[5]', row), null);
+  assert.equal(ev('arr[-1]', row), null);
   assert.equal(ev("m['k']", row), 'v');
   assert.equal(ev('o.`a b`', row), 1);
   assert.equal(ev('s.x.y', { s: null }), null);
