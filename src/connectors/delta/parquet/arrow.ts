@@ -184,7 +184,7 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
         return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
       }
       default:
-        if (isDecimal(t)) return makeData({ ...base, data: decimals(values, decimalParams(t)[1], column) } as Parameters<typeof makeData>[0]);
+        if (isDecimal(t)) return makeData({ ...base, data: decimals(values, decimalParams(t), column) } as Parameters<typeof makeData>[0]);
         throw invalid(column, 0, t, 'a supported type');
     }
   }
@@ -240,11 +240,15 @@ type Base = { type: ArrowType; length: number; nullCount: number; nullBitmap?: U
 
 function fixed(values: readonly unknown[], data: Int32Array | Int16Array | Int8Array | Float64Array | Float32Array, column: string, base: Base): Data {
   const integral = !(data instanceof Float64Array || data instanceof Float32Array);
+  // Typed arrays wrap out-of-range integers silently; a wrapped value would be wrong data, so refuse it.
+  const bits = data.BYTES_PER_ELEMENT * 8;
+  const lo = integral ? -(2 ** (bits - 1)) : -Infinity;
+  const hi = integral ? 2 ** (bits - 1) - 1 : Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
     const x = typeof v === 'number' ? v : toNumber(v, column, i, integral ? 'a whole number' : 'a number');
-    if (integral && !Number.isInteger(x)) throw invalid(column, i, v, 'a whole number');
+    if (integral && (!Number.isInteger(x) || x < lo || x > hi)) throw invalid(column, i, v, `a whole number in [${lo}, ${hi}]`);
     data[i] = x;
   }
   return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
@@ -305,8 +309,9 @@ function grow(buf: Buffer, used: number, cap: number): Buffer {
 }
 
 /** Decimal128 little-endian words; values may be numbers, numeric strings or bigints (unscaled when bigint). */
-function decimals(values: readonly unknown[], scale: number, column: string): Uint32Array {
+function decimals(values: readonly unknown[], [precision, scale]: [number, number], column: string): Uint32Array {
   const out = new Uint32Array(values.length * 4);
+  const limit = 10n ** BigInt(precision);
   const mask = (1n << 32n) - 1n;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -315,6 +320,7 @@ function decimals(values: readonly unknown[], scale: number, column: string): Ui
     if (typeof v === 'bigint') unscaled = v;
     else if (typeof v === 'number' || typeof v === 'string') unscaled = scaleDecimal(String(v), scale, column, i);
     else throw invalid(column, i, v, 'a decimal (number or numeric string)');
+    if (unscaled >= limit || unscaled <= -limit) throw invalid(column, i, v, `a decimal with at most ${precision - scale} integer digits`);
     let x = BigInt.asUintN(128, unscaled);
     for (let w = 0; w < 4; w++) { out[i * 4 + w] = Number(x & mask); x >>= 32n; }
   }

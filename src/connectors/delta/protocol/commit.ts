@@ -9,7 +9,8 @@
 //                               winner holds our txn appId >= our version? -> skipped
 //                               else retry at latest+1 (bounded)
 import { randomUUID } from 'node:crypto';
-import { link, open, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../../core/errors.ts';
 import { commitFileName, serializeActions, type Action, type MetadataAction } from './actions.ts';
@@ -36,6 +37,8 @@ export interface CommitRequest {
   readonly maxAttempts?: number;
 }
 
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
 /** Writes one log entry at exactly `version`; returns false when that version already exists. */
 export async function tryCommit(tablePath: string, version: number, actions: readonly Action[]): Promise<boolean> {
   const dir = logDir(tablePath);
@@ -47,8 +50,17 @@ export async function tryCommit(tablePath: string, version: number, actions: rea
   } finally {
     await fh.close();
   }
+  const target = join(dir, commitFileName(version));
   try {
-    await link(tmp, join(dir, commitFileName(version)));
+    try {
+      await link(tmp, target);
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (!NO_HARD_LINKS.has(code)) throw err;
+      // File systems without hard links: an exclusive copy is still put-if-absent, though a reader
+      // may briefly see a partly written entry.
+      await copyFile(tmp, target, constants.COPYFILE_EXCL);
+    }
     return true;
   } catch (err) {
     if ((err as { code?: string }).code === 'EEXIST') return false;
