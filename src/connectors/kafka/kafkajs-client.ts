@@ -180,8 +180,7 @@ class KafkajsClient implements KafkaClient {
       if (progressAfter !== progressBefore) {
         lastProgress = Date.now();
         failures = 0;
-      }
-      else if (Date.now() - lastProgress > pollTimeout) {
+      } else if (Date.now() - lastProgress > pollTimeout) {
         throw this.failure(`no data from Kafka at ${this.servers} for ${pollTimeout} ms while reading ${[...active.keys()].join(', ')}`, undefined, true);
       }
     }
