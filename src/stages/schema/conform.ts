@@ -7,6 +7,9 @@ import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
 export interface ConformOptions {
   /** Accept numbers, booleans, dates and timestamps written as strings (CSV cells). */
   readonly fromStrings?: boolean;
+  /** The caller owns the input rows (freshly parsed) and lets the conformer write converted values
+   * into them, instead of copying every row that needs a conversion (a timestamp string, say). */
+  readonly inPlace?: boolean;
 }
 
 export interface ConformOk {
@@ -48,7 +51,7 @@ const MISSING: unique symbol = Symbol('conform.missing');
 /** Compiles a conformer for a schema; do it once per schema, not per batch. */
 export function compileConformer(schema: StructType, options: ConformOptions = {}): Conformer {
   const fromStrings = options.fromStrings === true;
-  const top = compileStruct(schema, fromStrings, '');
+  const top = compileStruct(schema, fromStrings, '', options.inPlace === true);
   const st: State = { path: '', expected: '', found: undefined, unknown: null };
   const ok = { ok: true as const, row: {} as Row, unknownFields: NO_UNKNOWN };
   const bad = { ok: false as const, message: '', path: '' };
@@ -94,7 +97,7 @@ interface CompiledField {
   readonly typeName: string;
 }
 
-function compileStruct(t: StructType, fromStrings: boolean, prefix: string): Convert {
+function compileStruct(t: StructType, fromStrings: boolean, prefix: string, inPlace = false): Convert {
   const fields: CompiledField[] = t.fields.map((f) => ({
     name: f.name,
     nullable: f.nullable,
@@ -128,6 +131,10 @@ function compileStruct(t: StructType, fromStrings: boolean, prefix: string): Con
           prefixPath(st, f.name);
           return FAIL;
         }
+      }
+      if (inPlace) {
+        if (y !== x) v[f.name] = y;
+        continue;
       }
       if (out === null && (y !== x || x === undefined)) {
         out = {};

@@ -43,7 +43,7 @@ void test('backquoted names and comments are kept, comments in the field metadat
 
 void test('nested generic types close correctly', () => {
   const s = parseDdl('x ARRAY<STRUCT<a: ARRAY<MAP<STRING,BIGINT>>, b: INT NOT NULL>>');
-  assert.equal(schemaToString(s), 'x ARRAY<STRUCT<A:ARRAY<MAP<STRING,BIGINT>>,B:INT>>');
+  assert.equal(schemaToString(s), 'x ARRAY<STRUCT<a: ARRAY<MAP<STRING, BIGINT>>, b: INT NOT NULL>>');
 });
 
 void test('an unknown type is reported with its position and what was expected', () => {

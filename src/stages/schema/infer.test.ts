@@ -19,7 +19,7 @@ void test('scalar JSON values get Spark types: long, double, boolean, string, da
 void test('objects become structs and arrays take the merged element type', () => {
   assert.equal(
     schemaToString(inferSchema([{ a: { x: 1, y: 'z' }, b: [1, 2.5, null], c: [] }])),
-    'a STRUCT<X:BIGINT,Y:STRING>, b ARRAY<DOUBLE>, c ARRAY<STRING>',
+    'a STRUCT<x: BIGINT, y: STRING>, b ARRAY<DOUBLE>, c ARRAY<STRING>',
   );
 });
 
@@ -31,7 +31,7 @@ void test('merging rows widens conflicting types and keeps the first-appearance 
   ]);
   assert.equal(
     schemaToString(s),
-    'id BIGINT, amount DOUBLE, day TIMESTAMP, flag STRING, n STRING, extra STRUCT<A:BIGINT,B:STRING>',
+    'id BIGINT, amount DOUBLE, day TIMESTAMP, flag STRING, n STRING, extra STRUCT<a: BIGINT, b: STRING>',
   );
   assert.ok(s.fields.every((f) => f.nullable));
 });
