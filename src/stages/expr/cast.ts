@@ -39,6 +39,12 @@ const INT_RANGES: Record<string, [number, number]> = {
 
 /** Builds the converter for one cast; `from` is the static type of the input, when known. */
 export function castFunction(to: DataType, from: ExprType): (v: unknown) => unknown {
+  const f = castTo(to, from);
+  // An invalid Date is no instant at all: NULL whatever the target.
+  return (v) => (v instanceof Date && Number.isNaN(v.getTime()) ? null : f(v));
+}
+
+function castTo(to: DataType, from: ExprType): (v: unknown) => unknown {
   if (to === 'string') return (v) => toStr(v, from);
   if (to === 'double') return toDouble;
   if (to === 'float') return (v) => {

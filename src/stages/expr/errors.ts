@@ -1,5 +1,5 @@
 // Compile-time expression errors: a ConfigError that names the expression, the position and what was expected.
-import { ConfigError } from '../../core/errors.ts';
+import { ConfigError, ErrorCodes, SluiceError } from '../../core/errors.ts';
 
 export interface SourcePosition {
   /** 0-based character offset into the expression text. */
@@ -50,5 +50,22 @@ export class LocalError extends Error {
     super(message);
     this.expected = opts.expected;
     this.argIndex = opts.argIndex;
+  }
+}
+
+/** A row-level failure while evaluating (a pattern that only a row supplies is invalid): the record goes to the DLQ. */
+export class ExpressionEvalError extends SluiceError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCodes.RECORD_INVALID, message, cause === undefined ? {} : { cause });
+  }
+}
+
+/** Runs a compile step that depends on row data; its LocalError becomes an ExpressionEvalError. */
+export function atRuntime<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof LocalError) throw new ExpressionEvalError(`${what}: ${err.message}`, err);
+    throw err;
   }
 }

@@ -3,7 +3,7 @@ import type { DataType } from '../../core/schema.ts';
 import { castFunction } from './cast.ts';
 import { parseTimestampText, truncateToDay } from './timestamps.ts';
 import { compileFormatter, compileParser } from './datetime.ts';
-import { LocalError } from './errors.ts';
+import { LocalError, atRuntime } from './errors.ts';
 import { type FnDef, fixed, strict1, strict2, asStr, asInt } from './fn-helpers.ts';
 import { roundHalfUp } from './numbers.ts';
 import { type Eval, type Part, boolEval } from './part.ts';
@@ -89,7 +89,7 @@ function patternArg<T>(p: Part | undefined, compile: (pattern: string) => T): (r
     if (v === null || v === undefined) return null;
     const s = asStr(v, p.type);
     if (s !== last) {
-      cached = compile(s);
+      cached = atRuntime('datetime pattern', () => compile(s));
       last = s;
     }
     return cached;

@@ -1,7 +1,7 @@
 // String, regex and hash functions: lower, upper, trim, substring, concat, length, regexp_*, split, md5, sha2.
 import { createHash } from 'node:crypto';
 import type { Row } from '../../core/record.ts';
-import { LocalError } from './errors.ts';
+import { LocalError, atRuntime } from './errors.ts';
 import { type FnDef, fixed, strict1, strict2, strict3, onString, asStr, asInt } from './fn-helpers.ts';
 import { type Eval, type Part, constString } from './part.ts';
 import { compileRegex, groupCount, javaReplacement, javaSplit } from './regex.ts';
@@ -44,7 +44,7 @@ function regexArg(p: Part, argIndex: number, global: boolean): (row: Row) => Reg
     if (v === null || v === undefined) return null;
     const s = asStr(v, p.type);
     if (s !== last) {
-      rx = compileRegex(s, global);
+      rx = atRuntime('pattern', () => compileRegex(s, global));
       last = s;
     }
     return rx;
@@ -171,7 +171,7 @@ export const STRING_FUNCTIONS: [string, FnDef][] = [
         const re = rx(row);
         if (v === null || v === undefined || re === null || idx === null) return null;
         const m = re.exec(asStr(v, (s as Part).type));
-        if (idx > groupCount(re)) throw new LocalError(`regexp_extract: group ${idx} does not exist in ${re.source}`);
+        if (idx > groupCount(re)) atRuntime('regexp_extract', () => { throw new LocalError(`group ${idx} does not exist in ${re.source}`); });
         return m === null ? '' : (m[idx] ?? '');
       };
     },
@@ -193,7 +193,7 @@ export const STRING_FUNCTIONS: [string, FnDef][] = [
         const text = asStr(v, (s as Part).type);
         const from = pf === undefined ? 1 : asInt(pf(row));
         if (from === null || from < 1) return null;
-        const replacement = fixedRep ?? javaReplacement(asStr(rv, repPart.type));
+        const replacement = fixedRep ?? atRuntime('regexp_replace', () => javaReplacement(asStr(rv, repPart.type)));
         re.lastIndex = 0;
         return from === 1 ? text.replace(re, replacement) : text.slice(0, from - 1) + text.slice(from - 1).replace(re, replacement);
       };

@@ -1,6 +1,6 @@
 // IN, BETWEEN, LIKE/RLIKE, IS [NOT] NULL/TRUE/FALSE and CASE as closures with SQL NULL semantics.
 import type { Row } from '../../core/record.ts';
-import { LocalError } from './errors.ts';
+import { LocalError, atRuntime } from './errors.ts';
 import { type Part, type Eval, dynamic, fold, boolEval, strEval } from './part.ts';
 import { compileRegex } from './regex.ts';
 import { type ExprType, equals, compare, toBoolean, toStr, widen } from './values.ts';
@@ -118,7 +118,7 @@ export function like(arg: Part, pattern: Part, regex: boolean, escape: string, n
       const p = pf(row);
       if (s === null || p === null) return null;
       if (p !== lastPattern) {
-        lastMatch = build(p);
+        lastMatch = atRuntime(regex ? 'RLIKE' : 'LIKE', () => build(p));
         lastPattern = p;
       }
       return lastMatch(s) !== negated;

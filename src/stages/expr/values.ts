@@ -153,7 +153,9 @@ function deepEqual(a: unknown, b: unknown): boolean {
     const rb = b as Record<string, unknown>;
     return ka.length === kb.length && ka.every((k) => deepEqual(ra[k], rb[k]));
   }
-  return compare(a, b) === 0 && typeof a !== 'object';
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return compareBytes(a, b) === 0;
+  // Nested primitives compare with coercion; an object never equals a primitive.
+  return typeof a !== 'object' && typeof b !== 'object' && compare(a, b) === 0;
 }
 
 /** SQL equality after coercion; null when either side is null. */
