@@ -6,7 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
 import { interpolate } from './interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
-import { triggerFrom, type ComponentRegistry, type PipelinePlan, type Trigger } from './plan.ts';
+import { triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
 import { closest, validate } from './problems.ts';
 
 export interface LoadOptions {
@@ -66,10 +66,12 @@ export function parsePipelineText(
     else if (v !== undefined) problems.push({ path: `streaming.sink.config.${k}`, message: 'wrong type', expected: 'a folder path', found: v });
   }
   const sink = checkComponent('sink', sinkRef === undefined ? undefined : { ...sinkRef, config: sinkConfig }, registry.sinks, problems);
+  const stageRefs = (raw as { streaming?: { processing?: { stages?: unknown } } } | null)?.streaming?.processing?.stages;
+  const stages = Array.isArray(stageRefs) ? stageRefs.map((ref, i) => checkStage(ref, i, registry, problems)) : [];
   if (checkpoint === undefined && top.ok && top.value.streaming.sink.type !== 'console') {
     problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
   }
-  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined) {
+  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || stages.some((s) => s === undefined)) {
     throw new ConfigError(problems.map(withLines), where);
   }
   const f: PipelineFile = top.value;
@@ -78,7 +80,7 @@ export function parsePipelineText(
     name,
     source: { type: f.streaming.source.type, def: source.def, config: source.config },
     sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
-    stages: [],
+    stages: stages.filter((s) => s !== undefined),
     trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
     checkpointLocation: resolve(checkpoint ?? `.sluice/checkpoints/${name}`),
     processing: f.streaming.processing,
@@ -113,6 +115,32 @@ function checkComponent<D extends { readonly config: import('zod').ZodType<unkno
     return undefined;
   }
   return { def, config: r.value };
+}
+
+function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): StageFactory | undefined {
+  if (ref === null || typeof ref !== 'object') return undefined;
+  const { type, name, config } = ref as { type?: unknown; name?: unknown; config?: unknown };
+  if (typeof type !== 'string') return undefined;
+  const def = registry.stages.get(type);
+  const path = `streaming.processing.stages[${index}]`;
+  if (def === undefined) {
+    const known = [...registry.stages.keys()];
+    const guess = closest(type, known);
+    problems.push({
+      path: `${path}.type`,
+      message: `unknown stage type${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
+      expected: known.length === 0 ? 'no stage types are registered' : `one of ${known.map((k) => `"${k}"`).join(', ')}`,
+      found: type,
+    });
+    return undefined;
+  }
+  const r = validate(def.config, config ?? {}, `${path}.config`);
+  if (!r.ok) {
+    problems.push(...r.problems);
+    return undefined;
+  }
+  const stageName = typeof name === 'string' ? name : `${type}_${index}`;
+  return (ctx) => def.create(r.value, { ...ctx, stageName });
 }
 
 /** The YAML line of a dotted key path, so that problems point into the file. Keys may contain dots

@@ -24,6 +24,14 @@ export const RetrySchema = z
   .strict();
 export type RetryConfig = z.output<typeof RetrySchema>;
 
+export const StageRefSchema = z
+  .object({
+    type: z.string().meta({ description: 'The stage type, e.g. `parse`, `validate`, `transform`, `quality`.' }),
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional().meta({ description: 'Name in progress, metrics and errors (default: `<type>` or `<type>_<index>`).' }),
+    config: z.record(z.string(), z.unknown()).default({}).meta({ description: "The stage's own options (see its section)." }),
+  })
+  .strict();
+
 export const ProcessingSchema = z
   .object({
     'batch.interval': duration().optional().meta({ description: 'Processing-time trigger: start a micro-batch every interval. Unset or 0: as fast as possible.' }),
@@ -31,6 +39,7 @@ export const ProcessingSchema = z
     'watermark.delay': duration().optional().meta({ description: 'How late event time may arrive; the watermark is max(event time) minus this delay.' }),
     'watermark.column': z.string().optional().meta({ description: 'The event-time column the watermark tracks (a timestamp column).' }),
     'max.offsets.per.trigger': positiveInt().optional().meta({ description: 'Default upper bound of records per micro-batch for sources that count offsets (Kafka, rate).' }),
+    stages: z.array(StageRefSchema).default([]).meta({ description: 'Processing stages, applied in order to every batch between source and sink.' }),
   })
   .strict();
 

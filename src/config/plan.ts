@@ -1,5 +1,5 @@
 // A pipeline plan: what the YAML runner and the TypeScript API both compile to before a query starts.
-import type { SinkDefinition, SourceDefinition, Stage, ComponentContext } from '../core/component.ts';
+import type { SinkDefinition, SourceDefinition, Stage, StageDefinition, ComponentContext } from '../core/component.ts';
 import type { ErrorHandlingConfig, ProcessingConfig } from './pipeline.ts';
 
 export type Trigger =
@@ -10,6 +10,7 @@ export type Trigger =
 export interface ComponentRegistry {
   readonly sources: ReadonlyMap<string, SourceDefinition<unknown>>;
   readonly sinks: ReadonlyMap<string, SinkDefinition<unknown>>;
+  readonly stages: ReadonlyMap<string, StageDefinition<unknown>>;
 }
 
 /** Builds a stage once the query's context (query id, checkpoint) is known. */

@@ -1,5 +1,5 @@
 // The one explicit list of components a pipeline file or the API can name.
-import type { SinkDefinition, SourceDefinition } from '../core/component.ts';
+import type { SinkDefinition, SourceDefinition, StageDefinition } from '../core/component.ts';
 import type { ComponentRegistry } from '../config/plan.ts';
 import { consoleSink } from './console/index.ts';
 import { deltaSink } from './delta/sink.ts';
@@ -16,8 +16,10 @@ const sink = <C>(d: SinkDefinition<C>) => d as unknown as SinkDefinition<unknown
 
 const sources = [source(fileSource), source(kafkaSource), source(rateSource), source(memorySource)];
 const sinks = [sink(deltaSink), sink(kafkaSink), sink(consoleSink), sink(memorySink)];
+const stages: StageDefinition<unknown>[] = [];
 
 export const registry: ComponentRegistry = {
   sources: new Map(sources.map((d) => [d.type, d])),
   sinks: new Map(sinks.map((d) => [d.type, d])),
+  stages: new Map(stages.map((d) => [d.type, d])),
 };

@@ -106,6 +106,20 @@ export interface SinkDefinition<C> {
   create(config: C, ctx: ComponentContext): Sink;
 }
 
+export interface StageDefinition<C> {
+  readonly kind: 'stage';
+  readonly type: string;
+  readonly summary: string;
+  readonly config: z.ZodType<C>;
+  /** `ctx.stateDir` is the stage's own folder in the checkpoint (`stages/<index>`), for state that
+   * must survive restarts (a schema history, say). */
+  create(config: C, ctx: ComponentContext & { readonly stageName: string }): Stage | Promise<Stage>;
+}
+
+export function defineStage<C>(def: Omit<StageDefinition<C>, 'kind'>): StageDefinition<C> {
+  return { kind: 'stage', ...def };
+}
+
 export function defineSource<C>(def: Omit<SourceDefinition<C>, 'kind'>): SourceDefinition<C> {
   return { kind: 'source', ...def };
 }
