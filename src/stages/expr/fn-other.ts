@@ -57,7 +57,7 @@ function math1(f: (x: number) => number, returns: (args: readonly Part[]) => Exp
   return {
     min: 1, max: 1, returns,
     build: ([a]) => strict1(a as Part, (v) => {
-      if (typeof v === 'bigint') return v;
+      if (typeof v === 'bigint') return f === Math.abs && v < 0n ? -v : v;
       const n = toNumber(v);
       return n === null ? null : f(n);
     }),

@@ -116,6 +116,8 @@ void test('greatest and least skip NULLs and are NULL only when every argument i
 void test('abs, floor and ceil on numbers and numeric strings', () => {
   assert.equal(ev('abs(-3.5)'), 3.5);
   assert.equal(ev('abs(a)', { a: -2 }), 2);
+  assert.equal(ev('abs(a)', { a: -(2n ** 60n) }), 2n ** 60n);
+  assert.equal(ev('floor(a)', { a: 2n ** 60n }), 2n ** 60n);
   assert.equal(ev('floor(-1.5)'), -2);
   assert.equal(ev('ceil(-1.5)'), -1);
   assert.equal(ev('ceiling(1.2)'), 2);
