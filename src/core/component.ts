@@ -29,6 +29,10 @@ export interface ComponentContext {
   readonly signal: AbortSignal;
   /** Engine-level defaults from `streaming.processing` that sources may apply. */
   readonly defaults: { readonly maxOffsetsPerTrigger?: number };
+  /** Progress markers the sink holds whose appId starts with `prefix` (appId -> version), so a
+   * source sharing work with other instances can resume where the sink is; empty when the sink
+   * keeps none. */
+  readonly sinkVersions: (prefix: string) => Promise<ReadonlyMap<string, number>>;
 }
 
 /** Health of one component, for readiness checks. */
@@ -72,8 +76,11 @@ export interface Sink {
   readonly description: string;
   identity(): Record<string, JsonValue>;
   open(): Promise<void>;
-  /** Writes one batch idempotently: a batch id the sink already holds for this query is skipped. */
+  /** Writes one batch idempotently: a batch id the sink already holds for this query is skipped.
+   * `batch.txns`, when present, are committed atomically with the rows. */
   addBatch(batch: Batch): Promise<SinkResult>;
+  /** The progress markers the sink holds whose appId starts with `prefix`. */
+  committedVersions?(prefix: string): Promise<ReadonlyMap<string, number>>;
   metrics?(): Record<string, string>;
   health?(): Promise<ComponentHealth>;
   close(): Promise<void>;

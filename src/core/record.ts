@@ -55,6 +55,14 @@ export interface SourceData {
   readonly schema: StructType | null;
   /** Bytes read, for progress. */
   readonly bytes?: number;
+  /** Progress markers the sink must record atomically with the rows (e.g. one per Kafka partition
+   * in consumer-group mode: appId `<query id>-<topic>-<partition>`, version = the next offset). */
+  readonly txns?: readonly SinkTxn[];
+}
+
+export interface SinkTxn {
+  readonly appId: string;
+  readonly version: number;
 }
 
 /** One micro-batch as it flows through stages to the sink. */
@@ -63,4 +71,6 @@ export interface Batch {
   rows: Row[];
   rejected: Rejected[];
   schema: StructType | null;
+  /** Extra progress markers for the sink to commit with the rows (see SourceData.txns). */
+  txns?: readonly SinkTxn[];
 }

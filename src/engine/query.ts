@@ -89,6 +89,8 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const queryId = existing?.id ?? randomUUID();
     const stopper = new AbortController();
     const signal = stopper.signal;
+    let sinkRef: Sink | undefined;
+    const sinkVersions = async (prefix: string): Promise<ReadonlyMap<string, number>> => (await sinkRef?.committedVersions?.(prefix)) ?? new Map<string, number>();
     const ctx = (stateDir: string, component: string): ComponentContext => ({
       queryId,
       pipelineName: plan.name,
@@ -97,11 +99,13 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       logger: logger.child({ component }),
       signal,
       defaults: plan.processing['max.offsets.per.trigger'] === undefined ? {} : { maxOffsetsPerTrigger: plan.processing['max.offsets.per.trigger'] },
+      sinkVersions,
     });
     const opened: { close(): Promise<void> }[] = [];
     try {
       const source = plan.source.def.create(plan.source.config, ctx(cp.sourceDir(0), `source:${plan.source.type}`));
       const sink = plan.sink.def.create(plan.sink.config, ctx(`${cp.dir}/sink`, `sink:${plan.sink.type}`));
+      sinkRef = sink;
       const meta = await cp.bind(existing, queryId, { source: source.identity(), sink: sink.identity() });
       await source.open();
       opened.push(source);
@@ -237,7 +241,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const data = await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end));
     d.getBatch = Date.now() - t;
     const numInputRows = data.rows.length + data.rejected.length;
-    let batch: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema };
+    let batch: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.txns === undefined ? {} : { txns: data.txns }) };
     t = Date.now();
     const stageMetrics: Record<string, import('../core/component.ts').JsonValue> = {};
     for (const stage of this.stages) {

@@ -17,7 +17,7 @@ import { openDuck, tempDir } from './test-helpers.ts';
 const schema = struct([field('id', 'long'), field('country', 'string'), field('day', 'date'), field('amount', 'double')]);
 
 function ctx(queryId = 'query-1'): ComponentContext {
-  return { queryId, pipelineName: 'p', checkpointDir: '/nonexistent', stateDir: '/nonexistent', logger: silentLogger, signal: new AbortController().signal, defaults: {} };
+  return { queryId, pipelineName: 'p', checkpointDir: '/nonexistent', stateDir: '/nonexistent', logger: silentLogger, signal: new AbortController().signal, defaults: {}, sinkVersions: () => Promise.resolve(new Map()) };
 }
 
 function sinkFor(config: Record<string, unknown>, queryId?: string) {

@@ -45,6 +45,7 @@ export async function fixture(): Promise<Fixture> {
         logger: silentLogger,
         signal: new AbortController().signal,
         defaults: {},
+        sinkVersions: () => Promise.resolve(new Map()),
       };
       const src = new FileStreamSource(fileSourceConfig.parse({ path: input, ...config }), ctx);
       await src.open();

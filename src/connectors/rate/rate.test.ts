@@ -17,6 +17,7 @@ function context(stateDir: string): ComponentContext {
     logger: silentLogger,
     signal: new AbortController().signal,
     defaults: {},
+    sinkVersions: () => Promise.resolve(new Map()),
   };
 }
 

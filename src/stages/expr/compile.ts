@@ -28,8 +28,12 @@ export interface CompiledExpression {
   readonly type: DataType | 'unknown';
 }
 
+/**
+ * A condition, callable as `(row) => boolean`: true only when the expression is TRUE, since NULL and
+ * FALSE both reject, as in a SQL WHERE clause. It also carries the compiled expression's facts.
+ */
 export interface CompiledPredicate extends CompiledExpression {
-  /** True only when the expression is TRUE: NULL and FALSE both reject, as in a SQL WHERE clause. */
+  (row: Row): boolean;
   readonly test: (row: Row) => boolean;
 }
 
@@ -63,7 +67,7 @@ export function compilePredicate(source: string, opts: CompileOptions = {}): Com
   }
   const ev = part.fn;
   const test = e.type === 'boolean' ? (row: Row): boolean => ev(row) === true : (row: Row): boolean => toBoolean(ev(row)) === true;
-  return { ...e, test };
+  return Object.assign(test, { ...e, test });
 }
 
 export function compileNode(n: Node, ctx: Ctx): Part {

@@ -259,4 +259,8 @@ void test('compilePredicate treats NULL as not matching, like a WHERE clause', (
   assert.equal(p.test({ a: null }), false);
   assert.equal(p.test({}), false);
   assert.equal(compilePredicate('NOT (a > 1)').test({ a: null }), false);
+  const rows = [{ a: 1 }, { a: 5 }, { a: null }, { a: 3 }];
+  assert.deepEqual(rows.filter(compilePredicate('a >= 3')), [{ a: 5 }, { a: 3 }]);
+  assert.equal(p.source, 'a > 1');
+  assert.deepEqual(p.columns, ['a']);
 });

@@ -19,6 +19,7 @@ export function testContext(opts: { dir?: string; maxOffsetsPerTrigger?: number;
     logger: opts.logger ?? silentLogger,
     signal: new AbortController().signal,
     defaults: opts.maxOffsetsPerTrigger === undefined ? {} : { maxOffsetsPerTrigger: opts.maxOffsetsPerTrigger },
+    sinkVersions: () => Promise.resolve(new Map<string, number>()),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
