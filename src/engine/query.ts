@@ -14,15 +14,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { PipelinePlan } from '../config/plan.ts';
-import type { ComponentContext, Offset, Sink, Source, Stage } from '../core/component.ts';
+import type { ComponentContext, ComponentHealth, Offset, Sink, Source, Stage } from '../core/component.ts';
 import { CheckpointError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
 import { faultPoint } from '../core/faults.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { Batch } from '../core/record.ts';
+import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
 import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
 import { RejectedLog } from './rejected.ts';
-import { sleep, withRetry } from './retry.ts';
+import { sleep, withRetry, type RetryEvent } from './retry.ts';
 import { eventTimeStats } from './watermark.ts';
 
 export interface QueryOptions {
@@ -54,6 +55,12 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
   readonly recentProgress: StreamingQueryProgress[] = [];
   status: StreamingQueryStatus = { message: 'Initializing', isDataAvailable: false, isTriggerActive: false };
   exception: SluiceError | undefined;
+  /** When the loop last started a trigger or finished a batch (for liveness checks). */
+  lastActivityMs = Date.now();
+  /** Set while a source read or sink write waits to retry; cleared when it succeeds. */
+  backoff: { readonly what: string; readonly attempt: number; readonly untilMs: number; readonly error: string } | undefined;
+  /** The schema of the last batch handed to the sink. */
+  lastSchema: StructType | null = null;
 
   private stopRequested = false;
   private committed: Offset | null = null;
@@ -134,6 +141,19 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     return this.sink.metrics?.() ?? {};
   }
 
+  /** Source connectivity and sink availability as the components report them (undefined: no check). */
+  async componentHealth(): Promise<{ source: ComponentHealth | undefined; sink: ComponentHealth | undefined }> {
+    const check = async (c: Source | Sink): Promise<ComponentHealth | undefined> => {
+      try {
+        return await c.health?.();
+      } catch (err) {
+        return { healthy: false, detail: errorMessage(err) };
+      }
+    };
+    const [source, sink] = await Promise.all([check(this.source), check(this.sink)]);
+    return { source, sink };
+  }
+
   get isActive(): boolean {
     return this.status.message !== 'Stopped' && this.status.message !== 'Failed';
   }
@@ -159,6 +179,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       for (let first = true; !this.stopRequested; first = false) {
         if (trigger.kind === 'once' && !first) break;
         const triggerStart = Date.now();
+        this.lastActivityMs = triggerStart;
         this.status = { message: 'Getting offsets from ' + this.source.description, isDataAvailable: false, isTriggerActive: true };
         const planned = await this.planNext(triggerStart);
         if (planned !== undefined) {
@@ -306,12 +327,17 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       sinkSkipped: result.skipped,
       stages: stageMetrics,
     };
+    this.lastSchema = batch.schema;
+    this.lastActivityMs = Date.now();
     this.recentProgress.push(progress);
     if (this.recentProgress.length > (this.opts.progressRetention ?? 100)) this.recentProgress.shift();
     this.emit('progress', progress);
   }
 
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(what, this.plan.errorHandling.retry, fn, { logger: this.logger, signal: this.stopper.signal });
+    const onRetry = (e: RetryEvent): void => {
+      this.backoff = { what, attempt: e.attempt, untilMs: Date.now() + e.delayMs, error: errorMessage(e.error) };
+    };
+    return withRetry(what, this.plan.errorHandling.retry, fn, { logger: this.logger, signal: this.stopper.signal, onRetry }).finally(() => (this.backoff = undefined));
   }
 }
