@@ -57,7 +57,7 @@ function boolExpr(g: Gen, depth: number): [string, boolean] {
     const [s, c] = boolExpr(g, depth - 1);
     return wrap(g, s, c);
   };
-  if (r < 0.35) return [`${int()} ${pick(g, ['=', '!=', '<>', '<', '<=', '>', '>='])} ${int()}`, true];
+  if (r < 0.35) return [`${int()} ${pick(g, ['=', '!=', '<>', '<', '<=', '>', '>=', kw(g, 'IS DISTINCT FROM'), kw(g, 'IS NOT DISTINCT FROM')])} ${int()}`, true];
   if (r < 0.55) return [`${bool()} ${kw(g, pick(g, ['AND', 'OR']))} ${bool()}`, true];
   if (r < 0.63) return [`${kw(g, 'NOT')} ${bool()}`, true];
   if (r < 0.71) {

@@ -155,6 +155,12 @@ export function lex(src: string): Lexed {
         i = readEscape(src, i + word.length, strings, prev, prevPrev, skipSpace);
         emit(' ', start);
         sig('ESCAPE');
+      } else if (word !== null && upper === 'IS' && /^IS\s+(NOT\s+)?DISTINCT\s+FROM\b/i.test(src.slice(i))) {
+        // Comparison precedence again, marked by a unary plus: `= +` is null-safe equality, `<> +` its negation.
+        const m = /^IS\s+(NOT\s+)?DISTINCT\s+FROM\b/i.exec(src.slice(i))?.[0] ?? '';
+        emit(/NOT/i.test(m) ? '= +' : '<> +', i);
+        i += m.length;
+        sig('=');
       } else if (word !== null && upper === 'DIV') {
         // The parser has no DIV; `/ +` has its precedence, and the unary plus (never the user's, those are dropped) marks it.
         emit('/ +', i);

@@ -88,6 +88,11 @@ void test('comparisons with NULL are NULL, while <=> is null-safe', () => {
   assert.equal(ev('a <=> 1', { a: null }), false);
   assert.equal(ev('a <=> 1', { a: 1 }), true);
   assert.equal(ev('a <=> b', { a: 'x', b: 'y' }), false);
+  assert.equal(ev('a IS NOT DISTINCT FROM b', { a: null, b: null }), true);
+  assert.equal(ev('a IS NOT DISTINCT FROM b', { a: 1, b: null }), false);
+  assert.equal(ev('a IS DISTINCT FROM b', { a: 1, b: null }), true);
+  assert.equal(ev('a is distinct from b', { a: null, b: null }), false);
+  assert.equal(ev('a IS DISTINCT FROM b + 1 AND c', { a: 3, b: 2, c: true }), false);
 });
 
 void test('AND, OR and NOT follow the three-valued logic truth tables', () => {

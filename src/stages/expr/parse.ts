@@ -196,9 +196,16 @@ class Converter {
         return { kind: 'is', negated, arg: left, test: t, pos: left.pos };
       }
     }
+    // A unary plus is the lexer's marker (users' own are dropped): right after `/` it means DIV; leading
+    // the right operand of `=` or `<>` it means IS [NOT] DISTINCT FROM.
     const inner = obj(rightObj, 'expr');
     if (core === '/' && rightObj.type === 'unary_expr' && rightObj.operator === '+' && inner !== undefined) {
       return { kind: 'binary', op: 'div', left, right: this.node(inner), pos: left.pos };
+    }
+    const unmarked = core === '=' || core === '<>' ? withoutLeadingPlus(rightObj) : undefined;
+    if (unmarked !== undefined) {
+      const same: Node = { kind: 'binary', op: '<=>', left, right: this.node(unmarked), pos: left.pos };
+      return core === '=' ? same : { kind: 'unary', op: 'NOT', arg: same, pos: left.pos };
     }
     const bop = BINARY[core];
     if (bop === undefined) return this.fail(left.pos, `operator ${op} is not supported`);
@@ -266,6 +273,14 @@ class Converter {
     if (nameParts.length !== 1) this.fail(pos, `unknown function ${JSON.stringify(this.source.slice(pos, pos + 40).split('(')[0] ?? name)}`);
     return { kind: 'call', name, args, pos };
   }
+}
+
+/** The operand with the unary plus on its leftmost term removed; undefined when there is none. */
+function withoutLeadingPlus(o: Obj): Obj | undefined {
+  if (o.type === 'unary_expr' && o.operator === '+' && isObj(o.expr)) return o.expr;
+  if (o.type !== 'binary_expr' || o.parentheses === true || !isObj(o.left)) return undefined;
+  const left = withoutLeadingPlus(o.left);
+  return left === undefined ? undefined : { ...o, left };
 }
 
 function numberLiteral(text: string, pos: number, fail: (offset: number, reason: string, expected?: string) => never): Node {
