@@ -1,6 +1,7 @@
 // The pipeline file's shape (`streaming.source / processing / sink / error_handling`): the single
 // source of truth for its validation, its TypeScript types and docs/configuration.md.
 import { z } from 'zod';
+import { MonitoringSchema } from '../observe/config.ts';
 import { bool, duration, positiveInt, positiveNumber } from './fields.ts';
 
 export const TRIGGERS = ['processingTime', 'once', 'availableNow'] as const;
@@ -59,6 +60,7 @@ export const PipelineFileSchema = z
         processing: ProcessingSchema.prefault({}).meta({ description: 'Trigger, watermark and per-batch limits.' }),
         sink: ComponentRefSchema.meta({ description: 'Where records go. `config.checkpoint.location` holds the checkpoint folder.' }),
         error_handling: ErrorHandlingSchema.prefault({}).meta({ description: 'Retries and what to do with rejected records.' }),
+        monitoring: MonitoringSchema.prefault({}).meta({ description: 'Metrics, health checks, alerts and the dashboard (see docs/monitoring.md).' }),
       })
       .strict(),
   })
