@@ -2,7 +2,8 @@
 // source of truth for its validation, its TypeScript types and docs/configuration.md.
 import { z } from 'zod';
 import { MonitoringSchema } from '../observe/config.ts';
-import { bool, duration, positiveInt, positiveNumber } from './fields.ts';
+import { bool, byteSize, duration, positiveInt, positiveNumber } from './fields.ts';
+import { DeadLetterSchema } from '../engine/dlq/config.ts';
 
 export const TRIGGERS = ['processingTime', 'once', 'availableNow'] as const;
 export type TriggerKind = (typeof TRIGGERS)[number];
@@ -40,6 +41,7 @@ export const ProcessingSchema = z
     'watermark.delay': duration().optional().meta({ description: 'How late event time may arrive; the watermark is max(event time) minus this delay.' }),
     'watermark.column': z.string().optional().meta({ description: 'The event-time column the watermark tracks (a timestamp column).' }),
     'max.offsets.per.trigger': positiveInt().optional().meta({ description: 'Default upper bound of records per micro-batch for sources that count offsets (Kafka, rate).' }),
+    'max.batch.bytes': byteSize().optional().meta({ description: 'Memory bound of one batch, estimated from its rows: a batch above it runs through the stages in slices and is written to the sink in several data files within the same batch id, instead of exhausting memory.' }),
     stages: z.array(StageRefSchema).default([]).meta({ description: 'Processing stages, applied in order to every batch between source and sink.' }),
   })
   .strict();
@@ -47,6 +49,7 @@ export const ProcessingSchema = z
 export const ErrorHandlingSchema = z
   .object({
     retry: RetrySchema.prefault({}).meta({ description: 'Retry policy for retryable source and sink errors (exponential backoff).' }),
+    dead_letter: DeadLetterSchema.prefault({}).meta({ description: 'The dead-letter queue for records a source or stage rejects (written as part of each batch, never duplicated by a replay).' }),
     fail_on_rejected: bool().default(false).meta({ description: 'Stop the pipeline when a record is rejected, instead of keeping it in the rejected-records log.' }),
   })
   .strict();

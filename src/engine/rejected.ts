@@ -4,16 +4,15 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Rejected } from '../core/record.ts';
 import { writeFileAtomic } from '../core/fs.ts';
+import { toEnvelope, type DlqEnvelope } from './dlq/envelope.ts';
 
-export interface RejectedEnvelope extends Rejected {
-  readonly batchId: number;
-  readonly timestamp: string;
-}
+export type RejectedEnvelope = DlqEnvelope;
 
 export class RejectedLog {
   readonly dir: string;
-  constructor(checkpointDir: string) {
-    this.dir = join(checkpointDir, 'rejected');
+  /** `dir` overrides the default folder `<checkpoint>/rejected`. */
+  constructor(checkpointDir: string, dir?: string) {
+    this.dir = dir ?? join(checkpointDir, 'rejected');
   }
 
   fileFor(batchId: number): string {
@@ -25,7 +24,7 @@ export class RejectedLog {
     if (rejected.length === 0) return undefined;
     await fsp.mkdir(this.dir, { recursive: true });
     const timestamp = new Date(batchTimestampMs).toISOString();
-    const lines = rejected.map((r) => JSON.stringify({ batchId, timestamp, ...r } satisfies RejectedEnvelope));
+    const lines = rejected.map((r) => JSON.stringify(toEnvelope(r, batchId, timestamp)));
     const path = this.fileFor(batchId);
     await writeFileAtomic(path, lines.join('\n') + '\n');
     return path;

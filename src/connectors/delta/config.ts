@@ -1,6 +1,6 @@
 // The Delta sink's configuration schema (docs are generated from these descriptions).
 import { z } from 'zod';
-import { positiveInt } from '../../config/fields.ts';
+import { bool, positiveInt } from '../../config/fields.ts';
 
 export const DeltaSinkConfig = z
   .object({
@@ -16,6 +16,9 @@ export const DeltaSinkConfig = z
     targetFileRows: positiveInt()
       .optional()
       .meta({ description: 'Split a batch into data files of at most this many rows per partition (default: one file per partition per batch).' }),
+    mergeSchema: bool()
+      .default(false)
+      .meta({ description: 'Evolve the table schema when a batch brings new columns (Delta mergeSchema): one metaData action with the merged schema in that batch\'s commit. Changed types are still refused.' }),
     userMetadata: z.string().optional().meta({ description: 'Free text recorded as commitInfo.userMetadata in every commit.' }),
     checkpointInterval: positiveInt()
       .optional()

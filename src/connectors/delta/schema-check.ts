@@ -51,3 +51,34 @@ export function assertAppendable(table: StructType, batch: StructType, path: str
     details: { path, missing: d.missing, extra: d.extra, changed: d.changed },
   });
 }
+
+/** mergeSchema: the table schema plus the batch's new columns (appended at the end, nullable; new
+ * fields of nested structs too), or null when the batch adds nothing. Types never change here. */
+export function mergeNewColumns(table: StructType, batch: StructType): StructType | null {
+  const merged = mergeStruct(table, batch);
+  return merged === table ? null : merged;
+}
+
+function mergeStruct(table: StructType, batch: StructType): StructType {
+  const byName = new Map(batch.fields.map((f) => [f.name, f]));
+  let changed = false;
+  const fields = table.fields.map((f) => {
+    const g = byName.get(f.name);
+    if (g === undefined || typeof f.type === 'string' || typeof g.type === 'string') return f;
+    if (f.type.type === 'struct' && g.type.type === 'struct') {
+      const inner = mergeStruct(f.type, g.type);
+      if (inner !== f.type) {
+        changed = true;
+        return { ...f, type: inner };
+      }
+    }
+    return f;
+  });
+  const names = new Set(table.fields.map((f) => f.name));
+  for (const g of batch.fields) {
+    if (names.has(g.name)) continue;
+    fields.push({ ...g, nullable: true });
+    changed = true;
+  }
+  return changed ? { type: 'struct', fields } : table;
+}

@@ -7,6 +7,7 @@ import type { Batch } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot } from './protocol/snapshot.ts';
 import { appendRows, type AppendOptions } from './table.ts';
+import { partRowsOf } from '../../engine/dlq/resources.ts';
 
 export interface DeltaSinkMetrics {
   commits: number;
@@ -26,6 +27,7 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
     partitionBy: config.partitionBy,
     compression: config.compression,
     logger: ctx.logger,
+    mergeSchema: config.mergeSchema,
     ...(config.targetFileRows === undefined ? {} : { targetFileRows: config.targetFileRows }),
     ...(config.userMetadata === undefined ? {} : { userMetadata: config.userMetadata }),
     ...(config.checkpointInterval === undefined ? {} : { checkpointInterval: config.checkpointInterval }),
@@ -35,7 +37,10 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
     identity: () => ({ type: 'delta', path }),
     open: () => Promise.resolve(),
     async addBatch(batch: Batch): Promise<SinkResult> {
-      const r = await appendRows(path, batch.rows, batch.schema, { ...base, batchId: batch.batchId });
+      // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
+      const partRows = partRowsOf(batch);
+      const targetFileRows = partRows === undefined ? base.targetFileRows : Math.min(partRows, base.targetFileRows ?? Infinity);
+      const r = await appendRows(path, batch.rows, batch.schema, { ...base, batchId: batch.batchId, ...(targetFileRows === undefined ? {} : { targetFileRows }) });
       if (r.skipped) {
         m.skippedBatches++;
         return { numOutputRows: 0, skipped: true, details: { version: r.version, numFiles: 0, numBytes: 0 } };

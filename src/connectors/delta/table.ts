@@ -3,7 +3,8 @@
 //   load snapshot ─► txn[appId] >= batchId? ─► skipped
 //        │ (none: new table -> protocol + metaData join commit 0)
 //        ▼
-//   check features + schema ─► split by partition, chunk ─► write part-*.parquet (unique names)
+//   check features + schema (mergeSchema: new columns -> metaData with the merged schema)
+//        ─► split by partition, chunk ─► write part-*.parquet (unique names)
 //        ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
 import { faultPoint } from '../../core/faults.ts';
 import { randomUUID } from 'node:crypto';
@@ -22,10 +23,10 @@ import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/c
 import { commit } from './protocol/commit.ts';
 import { checkWritable } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
-import { schemaToJson } from './protocol/schema-json.ts';
+import { parseSchemaString, schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { inferSchema } from '../../stages/schema/infer.ts';
-import { assertAppendable } from './schema-check.ts';
+import { assertAppendable, mergeNewColumns } from './schema-check.ts';
 import { computeStats } from './stats.ts';
 
 export interface AppendOptions {
@@ -41,6 +42,9 @@ export interface AppendOptions {
   readonly checkpointInterval?: number;
   readonly queryId?: string;
   readonly logger?: Logger;
+  /** Delta's mergeSchema: columns the batch adds to an existing table are appended to its schema by a
+   * metaData action in the same commit (new columns only; changed types are still refused). */
+  readonly mergeSchema?: boolean;
   /** A long-lived holder of the last snapshot, so each batch replays only the new commits. */
   readonly cache?: { snapshot: Snapshot | null };
 }
@@ -70,19 +74,22 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     throw code === 'EACCES' || code === 'EPERM' ? notWritable(tablePath, err) : err;
   });
   if (opts.cache !== undefined) opts.cache.snapshot = snapshot;
+  let evolved: MetadataAction | null = null;
   const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);
     if (done !== undefined && done >= opts.batchId) return { ...none, skipped: true };
     checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
-    if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(snapshot.schema, schema, tablePath);
+    const merged = opts.mergeSchema === true && schema !== null ? mergeNewColumns(snapshot.schema, schema) : null;
+    if (merged !== null) evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
+    if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
     checkPartitioning(snapshot, opts.partitionBy, tablePath);
   } else if (schema === null) {
     if (rows.length === 0) return none; // nothing to write and nothing to create a table from
     // A source without a declared schema: the new table takes the schema the rows imply.
     schema = inferSchema(rows);
   }
-  const tableSchema = snapshot?.schema ?? (schema as StructType);
+  const tableSchema = evolved === null ? (snapshot?.schema ?? (schema as StructType)) : parseSchemaString(evolved.schemaString);
   const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
   const now = Date.now();
   const created = snapshot === null ? newTable(tableSchema, partitionBy, now, tablePath) : null;
@@ -99,6 +106,7 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     actions.push({ kind: 'protocol', protocol: created.protocol });
     actions.push({ kind: 'metaData', metaData: created.metadata });
   }
+  if (evolved !== null) actions.push({ kind: 'metaData', metaData: evolved });
   for (const a of adds) actions.push({ kind: 'add', add: a });
   actions.push({ kind: 'txn', txn: { appId: opts.appId, version: opts.batchId, lastUpdated: now } });
   const outcome = await commit({
@@ -106,7 +114,7 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     readVersion: snapshot?.version ?? -1,
     actions,
     txn: { appId: opts.appId, version: opts.batchId },
-    metadata: created?.metadata ?? (snapshot as Snapshot).metadata,
+    metadata: created?.metadata ?? evolved ?? (snapshot as Snapshot).metadata,
   });
   faultPoint('delta.after-commit');
   const numBytes = adds.reduce((s, a) => s + a.size, 0);

@@ -1,0 +1,64 @@
+// The dead-letter envelope: a rejected record with its batch id and time, as JSON and as a Delta row.
+import type { Rejected, RecordOrigin, Row } from '../../core/record.ts';
+import { field, struct, type StructType } from '../../core/schema.ts';
+
+/** One DLQ entry. `origin` is the source position (file/line or topic/partition/offset). */
+export interface DlqEnvelope extends Rejected {
+  readonly batchId: number;
+  readonly timestamp: string;
+}
+
+export function toEnvelope(r: Rejected, batchId: number, timestamp: string): DlqEnvelope {
+  const out: DlqEnvelope = {
+    errorType: r.errorType,
+    stage: r.stage,
+    ...(r.rule === undefined ? {} : { rule: r.rule }),
+    message: r.message,
+    payload: r.payload,
+    origin: plainOrigin(r.origin),
+    batchId,
+    timestamp,
+  };
+  return out;
+}
+
+function plainOrigin(o: RecordOrigin): RecordOrigin {
+  const out: { -readonly [K in keyof RecordOrigin]: RecordOrigin[K] } = {};
+  if (o.file !== undefined) out.file = o.file;
+  if (o.line !== undefined) out.line = o.line;
+  if (o.topic !== undefined) out.topic = o.topic;
+  if (o.partition !== undefined) out.partition = o.partition;
+  if (o.offset !== undefined) out.offset = o.offset;
+  return out;
+}
+
+/** The Delta table schema of a DLQ table. */
+export const DLQ_TABLE_SCHEMA: StructType = struct([
+  field('errorType', 'string', false),
+  field('stage', 'string', false),
+  field('rule', 'string'),
+  field('message', 'string', false),
+  field('payload', 'string'),
+  field('origin', struct([field('file', 'string'), field('line', 'long'), field('topic', 'string'), field('partition', 'integer'), field('offset', 'string')])),
+  field('batchId', 'long', false),
+  field('timestamp', 'timestamp', false),
+]);
+
+export function envelopeToRow(e: DlqEnvelope): Row {
+  return {
+    errorType: e.errorType,
+    stage: e.stage,
+    rule: e.rule ?? null,
+    message: e.message,
+    payload: e.payload,
+    origin: {
+      file: e.origin.file ?? null,
+      line: e.origin.line ?? null,
+      topic: e.origin.topic ?? null,
+      partition: e.origin.partition ?? null,
+      offset: e.origin.offset ?? null,
+    },
+    batchId: e.batchId,
+    timestamp: new Date(e.timestamp),
+  };
+}
