@@ -4,7 +4,7 @@
 //   offsets/<id>         <- (start,end]   write-ahead log, before anything is read
 //   read(start, end)     -> rows          replayable: same range, same rows
 //   stages               -> rows, rejected
-//   rejected/<id>.jsonl  <- rejected      replaced whole on a replay
+//   dead-letter queue    <- rejected      keyed by batch id: a replay never duplicates (dlq/index.ts)
 //   sink.addBatch(id)                     idempotent per (query id, batch id)
 //   commits/<id>                          the batch is done
 //   source.commit(end)                    clean up files, ack
@@ -22,7 +22,8 @@ import type { Batch } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
 import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
-import { RejectedLog } from './rejected.ts';
+import { createDeadLetterQueue, type DeadLetterQueue } from './dlq/index.ts';
+import { runStagesBounded } from './dlq/resources.ts';
 import { sleep, withRetry, type RetryEvent } from './retry.ts';
 import { eventTimeStats } from './watermark.ts';
 
@@ -80,6 +81,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     private readonly logger: Logger,
     private readonly opts: QueryOptions,
     private readonly stopper: AbortController,
+    private readonly dlq: DeadLetterQueue,
   ) {
     super();
     this.id = meta.id;
@@ -120,7 +122,10 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       opened.push(sink);
       const stages: Stage[] = [];
       for (const make of plan.stages) stages.push(await make(ctx(`${cp.dir}/stages/${stages.length}`, `stage:${stages.length}`)));
-      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper);
+      const dlq = createDeadLetterQueue(plan.errorHandling.dead_letter, ctx(`${cp.dir}/dlq`, 'dead-letter'));
+      await dlq.open();
+      opened.push(dlq);
+      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper, dlq);
     } catch (err) {
       for (const c of opened.reverse()) await c.close().catch(() => undefined);
       await release();
@@ -202,6 +207,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       await this.source.close().catch((e: unknown) => this.logger.warn('closing source failed', { error: errorMessage(e) }));
       await this.sink.close().catch((e: unknown) => this.logger.warn('closing sink failed', { error: errorMessage(e) }));
       for (const s of this.stages) await s.close?.().catch(() => undefined);
+      await this.dlq.close().catch((e: unknown) => this.logger.warn('closing the dead-letter queue failed', { error: errorMessage(e) }));
       await this.release().catch(() => undefined);
       this.emit('terminated', this.exception);
     }
@@ -262,21 +268,20 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const data = await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end));
     d.getBatch = Date.now() - t;
     const numInputRows = data.rows.length + data.rejected.length;
-    let batch: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.txns === undefined ? {} : { txns: data.txns }) };
+    const input: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.txns === undefined ? {} : { txns: data.txns }) };
     t = Date.now();
-    const stageMetrics: Record<string, import('../core/component.ts').JsonValue> = {};
-    for (const stage of this.stages) {
-      batch = await stage.process(batch);
-      const m = stage.metrics?.();
-      if (m !== undefined) stageMetrics[stage.name] = JSON.parse(JSON.stringify(m)) as import('../core/component.ts').JsonValue;
-    }
+    const staged = await runStagesBounded(this.stages, input, this.plan.processing['max.batch.bytes']);
+    const batch = staged.batch;
+    const stageMetrics = staged.metrics;
+    if (staged.parts > 1) this.logger.warn('batch above max.batch.bytes processed in parts', { batchId: p.batchId, estimatedBytes: staged.estimatedBytes, parts: staged.parts });
     d.queryPlanning = Date.now() - t;
     if (this.plan.errorHandling.fail_on_rejected && batch.rejected.length > 0) {
       const r = batch.rejected[0];
       throw new SluiceError(ErrorCodes.RECORD_INVALID, `batch ${p.batchId} rejected ${batch.rejected.length} records (fail_on_rejected is on); first: ${r?.message ?? ''}`);
     }
     const eventTime = eventTimeStats(batch.rows, this.plan.processing['watermark.column'], p.watermarkMs);
-    const rejectedPath = await new RejectedLog(this.cp.dir).write(p.batchId, batch.rejected, p.timestampMs);
+    const dead = await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, batch.rejected, p.timestampMs));
+    const rejectedPath = dead.location;
     t = Date.now();
     const result = await this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch));
     d.addBatch = Date.now() - t;
