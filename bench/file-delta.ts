@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { writeEventFiles } from './data.ts';
 import { percentile, type BenchResult } from './report.ts';
 
-export async function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): Promise<BenchResult[]> {
+export function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): BenchResult[] {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   try {
     const landing = join(dir, 'landing');

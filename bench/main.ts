@@ -8,7 +8,7 @@ const started = Date.now();
 
 if (only === undefined || only === 'file-delta') {
   console.error('file -> Delta: generating 1M rows ...');
-  results.push(...(await benchFileToDelta()));
+  results.push(...benchFileToDelta());
 }
 
 console.log(formatTable(results));

@@ -62,7 +62,7 @@ export function deltaCommands(program: Command): void {
       for (const c of [...s.commitInfos].reverse()) {
         const ci = c.commitInfo ?? {};
         const ts = typeof ci.timestamp === 'number' ? new Date(ci.timestamp).toISOString() : '-';
-        process.stdout.write(`${String(c.version).padStart(6)}  ${ts}  ${String(ci.operation ?? '-')}  ${JSON.stringify(ci.operationParameters ?? {})}\n`);
+        process.stdout.write(`${String(c.version).padStart(6)}  ${ts}  ${typeof ci.operation === 'string' ? ci.operation : '-'}  ${JSON.stringify(ci.operationParameters ?? {})}\n`);
       }
     });
 }

@@ -21,7 +21,7 @@ export async function runCommand(file: string, flags: RunFlags, registry: Compon
 
   const totals = { batches: 0, rowsIn: 0, rowsOut: 0, rejected: 0, skipped: 0 };
   let lastSinkMetrics: Record<string, string> = {};
-  let lastRejected: string | null = null;
+  let lastRejected = null as string | null;
   query.on('progress', (p) => {
     totals.batches++;
     totals.rowsIn += p.numInputRows;

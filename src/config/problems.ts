@@ -103,7 +103,7 @@ export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[
     else if (node instanceof z.ZodRecord) node = unwrap(node.valueType as z.ZodType);
     else return [];
   }
-  return node instanceof z.ZodObject ? Object.keys(node.shape as Record<string, unknown>) : [];
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
 }
 
 function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {

@@ -45,7 +45,7 @@ function flakySink(failures: number, retryable: boolean) {
       };
     },
   });
-  const reg: ComponentRegistry = { ...registry, sinks: new Map([...registry.sinks, ['flaky', def as never]]) };
+  const reg: ComponentRegistry = { ...registry, sinks: new Map([...registry.sinks, ['flaky', def]]) };
   return { reg, calls };
 }
 

@@ -23,7 +23,7 @@ export async function readTableWithDuckDB(tablePath: string, orderBy?: string): 
     const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(', ');
     const from = `read_parquet([${list}], union_by_name = true)`;
     const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`)).getRowObjectsJson();
-    const columnTypes = Object.fromEntries(described.map((r) => [String(r.column_name), String(r.column_type)]));
+    const columnTypes = Object.fromEntries(described.map((r) => [r.column_name as string, r.column_type as string]));
     const rows = (await conn.runAndReadAll(`SELECT * FROM ${from}${orderBy === undefined ? '' : ` ORDER BY ${orderBy}`}`)).getRowObjectsJson();
     return { version: snap.version, files, txns: snap.txns, rows, columnTypes };
   } finally {
