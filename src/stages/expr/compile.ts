@@ -10,7 +10,7 @@ import { binaryOp, negate, not } from './operators.ts';
 import { type Ctx, type Eval, type Part, constant, dynamic, fold } from './part.ts';
 import { parseExpression } from './parse.ts';
 import { between, caseWhen, inList, isTest, like } from './predicates.ts';
-import { type ExprType, INTEGRAL, toBoolean } from './values.ts';
+import { type ExprType, toBoolean } from './values.ts';
 
 export interface CompileOptions {
   /** Row schema; when given, column names are checked (case-insensitively, as Spark) and types inferred. */
@@ -156,7 +156,9 @@ function column(n: NodeOf<'column'>, ctx: Ctx): Part {
   }
   ctx.columns.add(name);
   const top = name;
-  let part = dynamic((row) => row[top], type, n.pos);
+  // Names like `constructor` would read Object.prototype on rows that lack them.
+  const read: Eval = top in Object.prototype ? (row) => (Object.prototype.hasOwnProperty.call(row, top) ? row[top] : null) : (row) => row[top];
+  let part = dynamic(read, type, n.pos);
   let offset = n.pos + head.length + 1;
   for (const field of rest) {
     const t = part.type;
@@ -224,5 +226,3 @@ function call(n: NodeOf<'call'>, ctx: Ctx): Part {
     return ctx.fail(at, `${n.name}: ${err.message}`, err.expected);
   }
 }
-
-export const isIntegral = (t: ExprType): boolean => INTEGRAL.has(t);

@@ -16,8 +16,3 @@ export function roundHalfUp(x: number, scale: number): number {
   const r = Number(`${kept}e${exp + 1 - keep}`);
   return neg ? -r : r;
 }
-
-/** Java-style integral remainder and division guards: x % 0 and x / 0 are NULL in Spark (non-ANSI). */
-export function remainder(a: number, b: number): number | null {
-  return b === 0 ? null : a % b;
-}

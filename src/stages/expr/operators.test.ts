@@ -235,6 +235,9 @@ void test('backquoted names may contain spaces, dots and backquotes', () => {
   assert.equal(ev('`my col` + 1', { 'my col': 1 }), 2);
   assert.equal(ev('`a.b`', { 'a.b': 'dot' }), 'dot');
   assert.equal(ev('`a``b`', { 'a`b': 'tick' }), 'tick');
+  assert.equal(ev('constructor IS NULL', {}), true);
+  assert.equal(ev('toString', { toString: 'own' }), 'own');
+  assert.equal(ev('s.constructor', { s: {} }), null);
 });
 
 void test('literals: quoted strings with escapes, numbers with suffixes, booleans and NULL', () => {
