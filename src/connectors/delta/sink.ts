@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defineSink, type ComponentContext, type ComponentHealth, type Sink, type SinkResult } from '../../core/component.ts';
 import type { Batch } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
-import { loadSnapshot } from './protocol/snapshot.ts';
+import { loadSnapshot, refreshSnapshot } from './protocol/snapshot.ts';
 import { appendRows, type AppendOptions } from './table.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
@@ -40,7 +40,12 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
       const partRows = partRowsOf(batch);
       const targetFileRows = partRows === undefined ? base.targetFileRows : Math.min(partRows, base.targetFileRows ?? Infinity);
-      const r = await appendRows(path, batch.rows, batch.schema, { ...base, batchId: batch.batchId, ...(targetFileRows === undefined ? {} : { targetFileRows }) });
+      const r = await appendRows(path, batch.rows, batch.schema, {
+        ...base,
+        batchId: batch.batchId,
+        ...(targetFileRows === undefined ? {} : { targetFileRows }),
+        ...(batch.txns === undefined ? {} : { txns: batch.txns }),
+      });
       if (r.skipped) {
         m.skippedBatches++;
         return { numOutputRows: 0, skipped: true, details: { version: r.version, numFiles: 0, numBytes: 0 } };
@@ -52,6 +57,13 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       m.files += r.numFiles;
       m.bytes += r.numBytes;
       return { numOutputRows: r.numOutputRows, skipped: false, details: { version: r.version, numFiles: r.numFiles, numBytes: r.numBytes } };
+    },
+    async committedVersions(prefix: string): Promise<ReadonlyMap<string, number>> {
+      const snap = await refreshSnapshot(base.cache?.snapshot ?? null, path);
+      if (base.cache !== undefined) base.cache.snapshot = snap;
+      const out = new Map<string, number>();
+      for (const [appId, v] of snap?.txns ?? []) if (appId.startsWith(prefix)) out.set(appId, v);
+      return out;
     },
     metrics: () => ({
       commits: String(m.commits),

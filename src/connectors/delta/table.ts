@@ -12,7 +12,7 @@ import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Row } from '../../core/record.ts';
+import type { Row, SinkTxn } from '../../core/record.ts';
 import { isArray, isMap, isStruct, struct, type DataType, type StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import { rowsToArrow } from './parquet/arrow.ts';
@@ -23,6 +23,7 @@ import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/c
 import { commit } from './protocol/commit.ts';
 import { checkWritable } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
+import { checkNotMoved, continuedFrom } from './protocol/txn-guard.ts';
 import { parseSchemaString, schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { inferSchema } from '../../stages/schema/infer.ts';
@@ -47,6 +48,9 @@ export interface AppendOptions {
   readonly mergeSchema?: boolean;
   /** A long-lived holder of the last snapshot, so each batch replays only the new commits. */
   readonly cache?: { snapshot: Snapshot | null };
+  /** More progress markers committed with the rows (e.g. one per Kafka partition); one carrying
+   * `from` must not have moved past it in the table (see protocol/txn-guard.ts). */
+  readonly txns?: readonly SinkTxn[];
 }
 
 export interface AppendResult {
@@ -76,9 +80,11 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
   if (opts.cache !== undefined) opts.cache.snapshot = snapshot;
   let evolved: MetadataAction | null = null;
   const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
+  const guards = continuedFrom(opts.txns);
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);
     if (done !== undefined && done >= opts.batchId) return { ...none, skipped: true };
+    checkNotMoved(snapshot.txns, guards, tablePath, 'an earlier commit');
     checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
     const merged = opts.mergeSchema === true && schema !== null ? mergeNewColumns(snapshot.schema, schema) : null;
     if (merged !== null) evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
@@ -109,12 +115,18 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
   if (evolved !== null) actions.push({ kind: 'metaData', metaData: evolved });
   for (const a of adds) actions.push({ kind: 'add', add: a });
   actions.push({ kind: 'txn', txn: { appId: opts.appId, version: opts.batchId, lastUpdated: now } });
+  for (const t of opts.txns ?? []) if (t.appId !== opts.appId) actions.push({ kind: 'txn', txn: { appId: t.appId, version: t.version, lastUpdated: now } });
   const outcome = await commit({
     tablePath,
     readVersion: snapshot?.version ?? -1,
     actions,
     txn: { appId: opts.appId, version: opts.batchId },
     metadata: created?.metadata ?? evolved ?? (snapshot as Snapshot).metadata,
+    guards,
+  }).catch(async (err: unknown) => {
+    // A marker moved under us: no commit will ever reference these files.
+    if ((err as { code?: unknown }).code === ErrorCodes.DELTA_TXN_MOVED) await Promise.all(adds.map((a) => unlink(resolveDataPath(tablePath, a.path)).catch(() => undefined)));
+    throw err;
   });
   faultPoint('delta.after-commit');
   const numBytes = adds.reduce((s, a) => s + a.size, 0);

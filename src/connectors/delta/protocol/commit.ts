@@ -7,6 +7,7 @@
 //   unlink tmp, fsync dir
 //   on EEXIST: read N..latest ─► winner changed protocol/metaData? -> conflict error
 //                               winner holds our txn appId >= our version? -> skipped
+//                               winner advanced a txn we continue? -> DELTA_TXN_MOVED
 //                               else retry at latest+1 (bounded)
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../../core/errors.ts';
 import { commitFileName, serializeActions, type Action, type MetadataAction } from './actions.ts';
 import { listLog, logDir, readCommit } from './log.ts';
+import { checkNotMoved } from './txn-guard.ts';
 
 export interface CommitOutcome {
   /** The version our actions landed at, or the version already holding our transaction. */
@@ -34,6 +36,9 @@ export interface CommitRequest {
   readonly txn?: { readonly appId: string; readonly version: number };
   /** The table metadata the actions were validated against (new or existing). */
   readonly metadata?: MetadataAction;
+  /** Progress markers the actions continue (appId -> the version they start from): a winner that
+   * advanced one of them makes our commit invalid. */
+  readonly guards?: ReadonlyMap<string, number>;
   readonly maxAttempts?: number;
 }
 
@@ -123,6 +128,11 @@ export async function commit(req: CommitRequest): Promise<CommitOutcome> {
 function judge(winner: readonly Action[], req: CommitRequest, v: number): 'ours' | 'compatible' {
   for (const a of winner) {
     if (a.kind === 'txn' && req.txn !== undefined && a.txn.appId === req.txn.appId && a.txn.version >= req.txn.version) return 'ours';
+  }
+  if (req.guards !== undefined && req.guards.size > 0) {
+    const held = new Map<string, number>();
+    for (const a of winner) if (a.kind === 'txn') held.set(a.txn.appId, a.txn.version);
+    checkNotMoved(held, req.guards, req.tablePath, `concurrent commit ${v}`);
   }
   for (const a of winner) {
     if (a.kind === 'protocol' || a.kind === 'metaData') {
