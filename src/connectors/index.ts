@@ -8,6 +8,11 @@ import { kafkaSink } from './kafka/sink.ts';
 import { kafkaSource } from './kafka/source.ts';
 import { memorySink, memorySource } from './memory/index.ts';
 import { rateSource } from './rate/index.ts';
+import { detectStage } from '../stages/detect/index.ts';
+import { parseStage } from '../stages/parse/index.ts';
+import { validateStage } from '../stages/validate/index.ts';
+import { qualityStage } from '../stages/quality/index.ts';
+import { transformStage } from '../stages/transform/index.ts';
 
 // A definition's config type is checked where it is defined; the registry only needs to hand the
 // validated config back to the same definition, so it forgets the type here.
@@ -16,7 +21,8 @@ const sink = <C>(d: SinkDefinition<C>) => d as unknown as SinkDefinition<unknown
 
 const sources = [source(fileSource), source(kafkaSource), source(rateSource), source(memorySource)];
 const sinks = [sink(deltaSink), sink(kafkaSink), sink(consoleSink), sink(memorySink)];
-const stages: StageDefinition<unknown>[] = [];
+const stage = <C>(d: StageDefinition<C>) => d as unknown as StageDefinition<unknown>;
+const stages: StageDefinition<unknown>[] = [stage(parseStage), stage(detectStage), stage(validateStage), stage(transformStage), stage(qualityStage)];
 
 export const registry: ComponentRegistry = {
   sources: new Map(sources.map((d) => [d.type, d])),

@@ -1,0 +1,88 @@
+// Schema evolution steps: adding newly seen columns without changing known types, and rescuing the
+// fields of a record that do not fit the schema into a JSON column.
+import type { Row } from '../../core/record.ts';
+import { ORIGIN } from '../../core/record.ts';
+import type { DataType, StructField, StructType } from '../../core/schema.ts';
+import type { Conformer } from '../schema/conform.ts';
+import { payloadOf } from '../validate/payload.ts';
+
+/** `base` plus the fields of `seen` it lacks (also inside structs and arrays of structs). Known
+ * columns keep their type: a Delta table cannot change a column's type by appending. */
+export function addFields(base: StructType, seen: StructType, prefix = ''): { schema: StructType; added: string[] } {
+  const added: string[] = [];
+  const byName = new Map(seen.fields.map((f) => [f.name, f]));
+  const fields: StructField[] = base.fields.map((f) => {
+    const g = byName.get(f.name);
+    if (g === undefined) return f;
+    const t = addNested(f.type, g.type, `${prefix}${f.name}`, added);
+    return t === f.type ? f : { ...f, type: t };
+  });
+  const known = new Set(base.fields.map((f) => f.name));
+  for (const g of seen.fields) {
+    if (known.has(g.name)) continue;
+    fields.push({ ...g, nullable: true });
+    added.push(`${prefix}${g.name}`);
+  }
+  return { schema: added.length === 0 ? base : { type: 'struct', fields }, added };
+}
+
+function addNested(a: DataType, b: DataType, path: string, added: string[]): DataType {
+  if (typeof a === 'string' || typeof b === 'string') return a;
+  if (a.type === 'struct' && b.type === 'struct') {
+    const r = addFields(a, b, `${path}.`);
+    added.push(...r.added);
+    return r.schema;
+  }
+  if (a.type === 'array' && b.type === 'array') {
+    const e = addNested(a.elementType, b.elementType, `${path}[]`, added);
+    return e === a.elementType ? a : { ...a, elementType: e };
+  }
+  return a;
+}
+
+/** The top-level column of a conformer path (`device.os` -> `device`, `tags[2]` -> `tags`). */
+export function topColumn(path: string): string {
+  const m = /^[^.[{]*/.exec(path);
+  return m?.[0] ?? path;
+}
+
+function valueAt(row: Readonly<Row>, path: string): unknown {
+  let v: unknown = row;
+  for (const p of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+/** Fits a row to the schema by moving what does not fit (unknown columns, mismatched values) into
+ * `rescued` as a JSON object; null when the row cannot be fitted (a NOT NULL column is missing). */
+export function rescueRow(row: Readonly<Row>, schema: StructType, conform: Conformer, rescuedColumn: string): { row: Row; rescued: boolean } | null {
+  const known = new Set(schema.fields.map((f) => f.name));
+  const rescued: Record<string, unknown> = {};
+  const copy: Row = {};
+  for (const k in row) {
+    if (k === rescuedColumn) continue;
+    if (known.has(k)) copy[k] = row[k];
+    else rescued[k] = row[k];
+  }
+  const origin = (row as { [ORIGIN]?: unknown })[ORIGIN];
+  if (origin !== undefined) (copy as { [ORIGIN]?: unknown })[ORIGIN] = origin;
+  for (let i = 0; i <= schema.fields.length; i++) {
+    const r = conform(copy);
+    if (r.ok) {
+      for (const p of r.unknownFields) if (p.includes('.')) rescued[p] = valueAt(row, p);
+      const out: Row = r.row === copy ? copy : { ...r.row };
+      if (out !== r.row && origin !== undefined) (out as { [ORIGIN]?: unknown })[ORIGIN] = origin;
+      const any = Object.keys(rescued).length > 0;
+      out[rescuedColumn] = any ? payloadOf(rescued) : null;
+      return { row: out, rescued: any };
+    }
+    const top = topColumn(r.path);
+    const v = copy[top];
+    if (v === null || v === undefined) return null;
+    rescued[top] = v;
+    copy[top] = null;
+  }
+  return null;
+}

@@ -1,0 +1,90 @@
+// Payload decoding: bytes to strict UTF-8 text, JSON objects with a depth bound, single CSV records.
+import { parse as parseCsv } from 'csv-parse/sync';
+import { errorMessage } from '../../core/errors.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** The payload as text: strings as they are (a leading BOM removed), bytes as strict UTF-8. */
+export function payloadText(v: unknown): Decoded<string> {
+  if (typeof v === 'string') return { ok: true, value: v.charCodeAt(0) === 0xfeff ? v.slice(1) : v };
+  if (v instanceof Uint8Array) {
+    try {
+      return { ok: true, value: utf8.decode(v) };
+    } catch {
+      return { ok: false, message: 'payload is not valid UTF-8' };
+    }
+  }
+  if (v === null || v === undefined) return { ok: false, message: 'payload is null' };
+  return { ok: false, message: `payload is a ${typeof v}, expected a string or bytes` };
+}
+
+/** Raw payload rendered for the DLQ: text as is, bytes as text when valid UTF-8, else base64. */
+export function payloadForDlq(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) {
+    const t = payloadText(v);
+    return t.ok ? t.value : `base64:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
+  }
+  if (v === null || v === undefined) return null;
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+  }
+}
+
+/** One JSON object; anything else (arrays, scalars, broken text, NaN, too deep) is refused with a reason. */
+export function parseJsonObject(text: string, maxDepth: number): Decoded<Record<string, unknown>> {
+  if (text.trim() === '') return { ok: false, message: 'empty payload' };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, message: `malformed JSON: ${errorMessage(err)}` };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    return { ok: false, message: `expected a JSON object, found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}` };
+  }
+  const depth = depthOf(v, maxDepth);
+  if (depth > maxDepth) return { ok: false, message: `JSON nested deeper than max_depth ${maxDepth}` };
+  return { ok: true, value: v as Record<string, unknown> };
+}
+
+// Iterative, so a hostile million-level document cannot overflow the stack here.
+function depthOf(root: object, limit: number): number {
+  const stack: [unknown, number][] = [[root, 1]];
+  let max = 0;
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (d > max) max = d;
+    if (max > limit) return max;
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
+      }
+    }
+  }
+  return max;
+}
+
+/** One CSV record with exactly `columns.length` cells; cells stay strings (validate coerces them). */
+export function parseCsvRecord(text: string, columns: readonly string[], sep: string, quote: string): Decoded<Record<string, unknown>> {
+  if (text.trim() === '') return { ok: false, message: 'empty payload' };
+  let records: unknown;
+  try {
+    records = parseCsv(text.replace(/\r?\n$/, ''), { delimiter: sep, quote, relax_column_count: true });
+  } catch (err) {
+    return { ok: false, message: `malformed CSV: ${errorMessage(err)}` };
+  }
+  if (!Array.isArray(records) || records.length !== 1) return { ok: false, message: `expected one CSV record, found ${Array.isArray(records) ? records.length : 0}` };
+  const cells = records[0] as string[];
+  if (cells.length !== columns.length) return { ok: false, message: `expected ${columns.length} columns, found ${cells.length}` };
+  const out: Record<string, unknown> = {};
+  columns.forEach((c, i) => (out[c] = cells[i] === '' ? null : cells[i]));
+  return { ok: true, value: out };
+}

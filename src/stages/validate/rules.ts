@@ -1,0 +1,175 @@
+// Validation rules compiled once into row checks that return why a row fails, or null when it passes.
+import type { Row } from '../../core/record.ts';
+import type { StructType } from '../../core/schema.ts';
+import { describeValue } from '../../core/errors.ts';
+import { compilePredicate, ExpressionEvalError } from '../expr/index.ts';
+import { ruleName, type Policy, type RuleConfig } from './config.ts';
+import { columnGetter } from './payload.ts';
+
+export interface CompiledRule {
+  readonly name: string;
+  readonly rule: RuleConfig['rule'];
+  readonly policy: Policy;
+  /** The failure message, or null when the row passes. */
+  check(row: Row): string | null;
+  /** Forgets per-batch state (the keys a unique rule has seen). */
+  reset(): void;
+}
+
+const nothing = (): void => undefined;
+
+export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructType | null, stageName: string): CompiledRule {
+  const name = ruleName(r);
+  const base = { name, rule: r.rule, policy: r.policy ?? stagePolicy, reset: nothing };
+  switch (r.rule) {
+    case 'not_null': {
+      const get = columnGetter(r.column);
+      return { ...base, check: (row) => (isNull(get(row)) ? `${r.column} is null` : null) };
+    }
+    case 'range': {
+      const get = columnGetter(r.column);
+      const lo = r.min === undefined ? undefined : boundValue(r.min);
+      const hi = r.max === undefined ? undefined : boundValue(r.max);
+      const text = `${r.min_exclusive ? '(' : '['}${r.min ?? '-inf'}, ${r.max ?? '+inf'}${r.max_exclusive ? ')' : ']'}`;
+      return {
+        ...base,
+        check(row) {
+          const v = get(row);
+          if (isNull(v)) return null; // absence is not_null's business, as in SQL CHECK constraints
+          const x = comparable(v);
+          const ok = x !== null && !Number.isNaN(x) &&
+            (lo === undefined || (r.min_exclusive ? x > lo : x >= lo)) &&
+            (hi === undefined || (r.max_exclusive ? x < hi : x <= hi));
+          return ok ? null : `${r.column} = ${show(v)} is outside ${text}`;
+        },
+      };
+    }
+    case 'regex': {
+      const get = columnGetter(r.column);
+      const rx = new RegExp(r.pattern, 'u');
+      return {
+        ...base,
+        check(row) {
+          const v = get(row);
+          if (isNull(v)) return null;
+          const s = typeof v === 'string' ? v : String(v instanceof Date ? v.toISOString() : v);
+          return rx.test(s) ? null : `${r.column} = ${show(v)} does not match /${r.pattern}/`;
+        },
+      };
+    }
+    case 'in': {
+      const get = columnGetter(r.column);
+      const allowed = new Set<unknown>(r.values);
+      const asText = new Set(r.values.map(String));
+      return {
+        ...base,
+        check(row) {
+          const v = get(row);
+          if (isNull(v)) return null;
+          const ok = allowed.has(v) || (typeof v === 'bigint' && asText.has(v.toString()));
+          return ok ? null : `${r.column} = ${show(v)} is not one of ${r.values.map((x) => JSON.stringify(x)).join(', ')}`;
+        },
+      };
+    }
+    case 'length': {
+      const get = columnGetter(r.column);
+      return {
+        ...base,
+        check(row) {
+          const v = get(row);
+          if (isNull(v)) return null;
+          // Characters as code points, as Spark's length(); arrays by their elements.
+          const n = typeof v === 'string' ? codePoints(v) : Array.isArray(v) ? v.length : codePoints(String(v));
+          if (r.min !== undefined && n < r.min) return `${r.column} has length ${n}, below ${r.min}`;
+          if (r.max !== undefined && n > r.max) return `${r.column} has length ${n}, above ${r.max}`;
+          return null;
+        },
+      };
+    }
+    case 'unique': {
+      const cols = r.columns ?? [r.column ?? ''];
+      const getters = cols.map(columnGetter);
+      let seen = new Set<string>();
+      return {
+        ...base,
+        reset: () => (seen = new Set()),
+        check(row) {
+          const values = getters.map((g) => g(row));
+          if (values.some(isNull)) return null; // NULLs are distinct, as in SQL UNIQUE
+          const key = values.length === 1 ? keyOf(values[0]) : values.map(keyOf).join('\u0000');
+          if (seen.has(key)) return `duplicate ${cols.join(', ')} = ${values.map(show).join(', ')} within the batch`;
+          seen.add(key);
+          return null;
+        },
+      };
+    }
+    case 'expression': {
+      const p = compilePredicate(r.expression, { schema, name: `stage ${stageName} rule ${name}` });
+      return {
+        ...base,
+        check(row) {
+          try {
+            return p(row) ? null : `expression ${r.expression} is not true`;
+          } catch (err) {
+            if (err instanceof ExpressionEvalError) return `expression ${r.expression} failed: ${err.message}`;
+            throw err;
+          }
+        },
+      };
+    }
+  }
+}
+
+function isNull(v: unknown): boolean {
+  return v === null || v === undefined;
+}
+
+function boundValue(b: number | string): number {
+  if (typeof b === 'number') return b;
+  const n = Number(b);
+  if (b.trim() !== '' && !Number.isNaN(n)) return n;
+  return Date.parse(b);
+}
+
+function comparable(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'string') {
+    const n = Number(v);
+    if (v.trim() !== '' && !Number.isNaN(n)) return n;
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff || i + 1 >= s.length) n++;
+    else {
+      n++;
+      i++;
+    }
+  }
+  return n;
+}
+
+function keyOf(v: unknown): string {
+  if (v instanceof Date) return `d${v.getTime()}`;
+  if (typeof v === 'bigint' || typeof v === 'number') return `n${String(v)}`;
+  if (typeof v === 'string') return `s${v}`;
+  try {
+    return `j${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))}`;
+  } catch {
+    return `o${String(v)}`;
+  }
+}
+
+function show(v: unknown): string {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+  if (typeof v === 'bigint') return v.toString();
+  return describeValue(v);
+}
