@@ -1,0 +1,217 @@
+// The transform stage's declarative steps, each through the stage itself on real rows and schemas.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../core/errors.ts';
+import { ORIGIN, originOf, withOrigin, type Batch, type Row } from '../../core/record.ts';
+import { field, struct, typeToString, type StructType } from '../../core/schema.ts';
+import { parseDdl } from '../schema/ddl.ts';
+import { TransformConfigSchema } from './config.ts';
+import { TransformStage } from './index.ts';
+
+async function stage(steps: unknown[]): Promise<TransformStage> {
+  return TransformStage.create('t', TransformConfigSchema.parse({ steps }));
+}
+
+function batch(rows: Row[], schema: StructType | null): Batch {
+  return { batchId: 7, rows, rejected: [], schema };
+}
+
+async function run(steps: unknown[], rows: Row[], schema: StructType | null): Promise<Batch> {
+  return (await stage(steps)).process(batch(rows, schema));
+}
+
+const S = parseDdl('id BIGINT, name STRING, amount DOUBLE, country STRING');
+const rows = (): Row[] => [
+  { id: 1, name: 'Ada', amount: 12.5, country: 'DE' },
+  { id: 2, name: null, amount: 3, country: 'FR' },
+  { id: 3, name: 'Bo', amount: null, country: 'US' },
+];
+
+describe('transform steps', () => {
+  it('select keeps the named columns in order, resolving names case-insensitively', async () => {
+    const out = await run([{ select: ['COUNTRY', 'id'] }], rows(), S);
+    assert.deepEqual(out.rows[0], { country: 'DE', id: 1 });
+    assert.deepEqual(out.schema?.fields.map((f) => f.name), ['country', 'id']);
+  });
+
+  it('rename changes column names and keeps their types and positions', async () => {
+    const out = await run([{ rename: { name: 'customer' } }], rows(), S);
+    assert.deepEqual(Object.keys(out.rows[0] ?? {}), ['id', 'customer', 'amount', 'country']);
+    assert.deepEqual(out.schema?.fields.map((f) => `${f.name}:${typeToString(f.type)}`), ['id:bigint', 'customer:string', 'amount:double', 'country:string']);
+  });
+
+  it('drop removes columns and ignores ones that do not exist, as Spark does', async () => {
+    const out = await run([{ drop: ['amount', 'nope'] }], rows(), S);
+    assert.deepEqual(out.rows[1], { id: 2, name: null, country: 'FR' });
+    assert.deepEqual(out.schema?.fields.map((f) => f.name), ['id', 'name', 'country']);
+  });
+
+  it('cast converts values with Spark rules and changes the schema type; invalid values become NULL', async () => {
+    const s = parseDdl('a STRING, b STRING');
+    const out = await run([{ cast: { a: 'int', b: 'decimal(5,1)' } }], [{ a: '12.9', b: '1.25' }, { a: 'x', b: null }], s);
+    assert.deepEqual(out.rows, [{ a: 12, b: 1.3 }, { a: null, b: null }]);
+    assert.deepEqual(out.schema?.fields.map((f) => f.type), ['integer', 'decimal(5,1)']);
+  });
+
+  it('filter keeps only rows where the condition is TRUE (NULL drops) and counts the rest', async () => {
+    const st = await stage([{ filter: 'amount > 5 OR country = \'US\'' }]);
+    const out = await st.process(batch(rows(), S));
+    assert.deepEqual(out.rows.map((r) => r.id), [1, 3]);
+    const none = await run([{ filter: 'amount > 5' }], rows(), S);
+    assert.deepEqual(none.rows.map((r) => r.id), [1]);
+    assert.equal(st.metrics().rows_filtered, 1);
+  });
+
+  it('with_column adds a typed column without touching the input rows', async () => {
+    const input = rows();
+    const out = await run([{ with_column: { name: 'gross', expr: 'round(amount * 1.19, 2)' } }, { with_column: { name: 'Name', expr: 'upper(name)' } }], input, S);
+    assert.deepEqual(out.rows[0], { id: 1, name: 'ADA', amount: 12.5, country: 'DE', gross: 14.88 });
+    assert.equal(input[0]?.name, 'Ada');
+    assert.equal('gross' in (input[0] ?? {}), false);
+    assert.deepEqual(out.schema?.fields.map((f) => `${f.name}:${typeToString(f.type)}`), ['id:bigint', 'name:string', 'amount:double', 'country:string', 'gross:double']);
+  });
+
+  it('with_column of an expression of unknown type takes its type from the data', async () => {
+    const out = await run([{ with_column: { name: 'n', expr: 'NULL' } }, { with_column: { name: 'k', expr: 'coalesce(NULL, id)' } }], rows(), S);
+    assert.equal(out.schema?.fields.find((f) => f.name === 'n')?.type, 'string');
+    assert.equal(out.schema?.fields.find((f) => f.name === 'k')?.type, 'long');
+  });
+
+  it('flatten turns nested structs into parent_child columns, with and without a schema', async () => {
+    const s = parseDdl('id BIGINT, device STRUCT<os: STRING, app: STRUCT<v: STRING, build: INT>>, tags ARRAY<STRING>');
+    const r = { id: 1, device: { os: 'ios', app: { v: '1.2', build: 7 } }, tags: ['a'] };
+    const out = await run([{ flatten: {} }], [r, { id: 2, device: null, tags: [] }], s);
+    assert.deepEqual(out.rows[0], { id: 1, device_os: 'ios', device_app_v: '1.2', device_app_build: 7, tags: ['a'] });
+    assert.deepEqual(out.rows[1], { id: 2, device_os: null, device_app_v: null, device_app_build: null, tags: [] });
+    assert.deepEqual(out.schema?.fields.map((f) => `${f.name}:${f.nullable}`), ['id:true', 'device_os:true', 'device_app_v:true', 'device_app_build:true', 'tags:true']);
+    const dyn = await run([{ flatten: { separator: '.' } }], [r], null);
+    assert.deepEqual(dyn.rows[0], { id: 1, 'device.os': 'ios', 'device.app.v': '1.2', 'device.app.build': 7, tags: ['a'] });
+    assert.equal(dyn.schema, null);
+  });
+
+  it('explode gives one row per element, with position, and outer keeps empty arrays', async () => {
+    const s = parseDdl('id BIGINT, tags ARRAY<STRING>');
+    const input = [{ id: 1, tags: ['a', 'b'] }, { id: 2, tags: [] }, { id: 3, tags: null }];
+    const inner = await run([{ explode: { column: 'tags', as: 'tag', position: 'pos' } }], input, s);
+    assert.deepEqual(inner.rows, [{ id: 1, pos: 0, tag: 'a' }, { id: 1, pos: 1, tag: 'b' }]);
+    assert.deepEqual(inner.schema?.fields.map((f) => `${f.name}:${typeToString(f.type)}`), ['id:bigint', 'pos:int', 'tag:string']);
+    const outer = await run([{ explode: { column: 'tags', outer: true } }], input, s);
+    assert.deepEqual(outer.rows, [{ id: 1, tags: 'a' }, { id: 1, tags: 'b' }, { id: 2, tags: null }, { id: 3, tags: null }]);
+  });
+
+  it('fill_null replaces NULL with defaults converted to the column type and marks the column not null', async () => {
+    const out = await run([{ fill_null: { amount: '0', name: 'unknown' } }], rows(), S);
+    assert.deepEqual(out.rows.map((r) => [r.name, r.amount]), [['Ada', 12.5], ['unknown', 3], ['Bo', 0]]);
+    assert.equal(out.schema?.fields.find((f) => f.name === 'amount')?.nullable, false);
+    await assert.rejects(stage([{ fill_null: { amount: 'zero' } }]).then((st) => st.process(batch(rows(), S))), /does not convert to its type double/);
+  });
+
+  it('hash replaces values with a salted hex digest, equal for equal inputs, NULL kept', async () => {
+    const out = await run([{ hash: { columns: ['name', 'id'], salt: 'pepper' } }], [{ id: 1, name: 'Ada' }, { id: 1, name: 'Ada' }, { id: 2, name: null }], parseDdl('id BIGINT, name STRING'));
+    const [a, b, c] = out.rows;
+    assert.match(String(a?.name), /^[0-9a-f]{64}$/);
+    assert.equal(a?.name, b?.name);
+    assert.equal(a?.id, b?.id);
+    assert.notEqual(a?.id, c?.id);
+    assert.equal(c?.name, null);
+    assert.equal(out.schema?.fields[0]?.type, 'string');
+    const md5 = await run([{ hash: { columns: ['name'], algorithm: 'md5' } }], [{ name: 'abc' }], null);
+    assert.equal(md5.rows[0]?.name, '900150983cd24fb0d6963f7d28e17f72');
+  });
+
+  it('mask hides characters and keeps the requested ends', async () => {
+    const out = await run([{ mask: { columns: ['card', 'pin'], keep_last: 4, char: '#' } }], [{ card: '4111111111111111', pin: '12' }, { card: null, pin: '12345' }], null);
+    assert.deepEqual(out.rows, [{ card: '############1111', pin: '12' }, { card: null, pin: '#2345' }]);
+    const first = await run([{ mask: { columns: ['e'], keep_first: 1 } }], [{ e: 'jane@x.io' }], null);
+    assert.equal(first.rows[0]?.e, 'j********');
+  });
+
+  it('parse_timestamp reads ISO text by default or a Spark pattern; invalid text is NULL or goes to the DLQ', async () => {
+    const s = parseDdl('t STRING, u STRING');
+    const out = await run([{ parse_timestamp: { column: 't' } }, { parse_timestamp: { column: 'u', format: 'dd/MM/yyyy HH:mm', as: 'u_ts' } }], [{ t: '2024-03-01T10:00:00Z', u: '05/03/2024 08:30' }, { t: 'garbage', u: null }], s);
+    assert.deepEqual(out.rows[0]?.t, new Date('2024-03-01T10:00:00Z'));
+    assert.deepEqual(out.rows[0]?.u_ts, new Date('2024-03-05T08:30:00Z'));
+    assert.equal(out.rows[1]?.t, null);
+    assert.deepEqual(out.schema?.fields.map((f) => `${f.name}:${typeToString(f.type)}`), ['t:timestamp', 'u:string', 'u_ts:timestamp']);
+    const strict = await run([{ parse_timestamp: { column: 't', on_invalid: 'dlq' } }], [withOrigin({ t: 'garbage' }, { file: 'in.jsonl', line: 4 })], s);
+    assert.equal(strict.rows.length, 0);
+    assert.equal(strict.rejected[0]?.errorType, 'PROCESSING');
+    assert.equal(strict.rejected[0]?.rule, 'steps[0].parse_timestamp');
+    assert.match(strict.rejected[0]?.message ?? '', /cannot parse "garbage"/);
+    assert.deepEqual(strict.rejected[0]?.origin, { file: 'in.jsonl', line: 4 });
+  });
+
+  it('format_timestamp renders timestamps with a Spark pattern', async () => {
+    const s = struct([field('t', 'timestamp')]);
+    const out = await run([{ format_timestamp: { column: 't', format: 'yyyy-MM-dd HH:mm', as: 'day' } }], [{ t: new Date('2024-03-01T10:05:00Z') }, { t: null }], s);
+    assert.deepEqual(out.rows.map((r) => r.day), ['2024-03-01 10:05', null]);
+    assert.equal(out.schema?.fields[1]?.type, 'string');
+  });
+
+  it('steps chain in order and keep each record origin', async () => {
+    const input = [withOrigin({ id: 1, tags: ['x', 'y'], amount: 2 }, { topic: 't', partition: 0, offset: '5' })];
+    const out = await run([{ explode: { column: 'tags' } }, { select: ['id', 'tags'] }, { with_column: { name: 'k', expr: "concat(tags, '!')" } }], input, null);
+    assert.deepEqual(out.rows.map((r) => Object.fromEntries(Object.entries(r))), [{ id: 1, tags: 'x', k: 'x!' }, { id: 1, tags: 'y', k: 'y!' }]);
+    for (const r of out.rows) assert.deepEqual(originOf(r), { topic: 't', partition: 0, offset: '5' });
+    assert.equal(Object.getOwnPropertySymbols(out.rows[0] ?? {}).includes(ORIGIN), true);
+  });
+
+  it('keeps rejected records from earlier stages and batch fields such as txns', async () => {
+    const st = await stage([{ filter: 'id > 1' }]);
+    const earlier = { errorType: 'SCHEMA_VALIDATION' as const, stage: 'v', message: 'm', payload: 'p', origin: {} };
+    const out = await st.process({ batchId: 1, rows: rows(), rejected: [earlier], schema: S, txns: [{ appId: 'a', version: 3 }] });
+    assert.deepEqual(out.rejected, [earlier]);
+    assert.deepEqual(out.txns, [{ appId: 'a', version: 3 }]);
+  });
+
+  it('reports rows in, out, filtered and rejected for the last batch', async () => {
+    const st = await stage([{ filter: 'id < 3' }, { explode: { column: 'xs' } }]);
+    await st.process(batch([{ id: 1, xs: [1, 2] }, { id: 2, xs: 'oops' }, { id: 3, xs: [1] }], null));
+    assert.deepEqual(st.metrics(), { rows_in: 3, rows_out: 2, rows_filtered: 1, rows_rejected: 1 });
+  });
+
+  it('tells its output schema before running when it has no function steps', async () => {
+    const st = await stage([{ select: ['id', 'amount'] }, { cast: { amount: 'string' } }]);
+    assert.deepEqual(st.outputSchema(S)?.fields.map((f) => `${f.name}:${typeToString(f.type)}`), ['id:bigint', 'amount:string']);
+  });
+});
+
+describe('transform configuration errors', () => {
+  it('a syntax error fails when the stage is created, naming the stage, the step, the expression and the position', async () => {
+    await assert.rejects(TransformStage.create('clean', TransformConfigSchema.parse({ steps: [{ drop: ['x'] }, { filter: 'amount > > 3' }] })), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /stage clean: steps\[1\]\.filter/);
+      assert.match(err.message, /position \d+ of expression "amount > > 3"/);
+      return true;
+    });
+  });
+
+  it('an unknown column fails as soon as the input schema is known, with the list of columns', async () => {
+    const st = await stage([{ with_column: { name: 'x', expr: 'amout * 2' } }]);
+    await assert.rejects(async () => st.process(batch(rows(), S)), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /stage t: steps\[0\]\.with_column.*unknown column "amout" at position 1 of expression "amout \* 2"/s);
+      assert.match(err.message, /id, name, amount, country/);
+      return true;
+    });
+  });
+
+  it('unknown columns in select, rename, cast and explode of a non-array are config errors naming the step', async () => {
+    for (const [steps, re] of [
+      [[{ select: ['id', 'nope'] }], /steps\[0\]\.select: unknown column "nope"/],
+      [[{ rename: { nope: 'x' } }], /steps\[0\]\.rename: unknown column "nope"/],
+      [[{ cast: { id: 'integr' } }], /steps\[0\]\.cast: unknown type "integr"/],
+      [[{ explode: { column: 'name' } }], /steps\[0\]\.explode: column "name" is string, not an array/],
+      [[{ rename: { name: 'id' } }], /two columns named "id"/],
+    ] as const) {
+      await assert.rejects(async () => (await stage([...steps])).process(batch(rows(), S)), re);
+    }
+  });
+
+  it('a step with no key, two keys or an unknown key is refused by the config schema', () => {
+    assert.equal(TransformConfigSchema.safeParse({ steps: [{}] }).success, false);
+    assert.equal(TransformConfigSchema.safeParse({ steps: [{ filter: 'a', drop: ['b'] }] }).success, false);
+    assert.equal(TransformConfigSchema.safeParse({ steps: [{ filtr: 'a' }] }).success, false);
+    assert.equal(TransformConfigSchema.safeParse({ steps: [] }).success, false);
+  });
+});
