@@ -18,7 +18,7 @@ export function eventLine(i: number): string {
   });
 }
 
-export const EVENT_SCHEMA = 'event_id STRING NOT NULL, ts TIMESTAMP, user_id BIGINT, kind STRING, amount DOUBLE, country STRING, session STRING, active BOOLEAN';
+export { EVENT_SCHEMA } from './data-schema.mjs';
 
 /** Writes `rows` events into files of `rowsPerFile`; returns the total bytes. */
 export function writeEventFiles(dir: string, rows: number, rowsPerFile: number): number {

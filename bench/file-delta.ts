@@ -26,8 +26,8 @@ export function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): Benc
     }
     const parseSeconds = (performance.now() - t0) / 1000;
 
-    const worker = fileURLToPath(new URL('./file-delta-worker.ts', import.meta.url));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', worker, landing, join(dir, 'table'), join(dir, 'cp'), String(rowsPerBatch / rowsPerFile)], {
+    const worker = fileURLToPath(new URL('./file-delta-worker.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [worker, landing, join(dir, 'table'), join(dir, 'cp'), String(rowsPerBatch / rowsPerFile)], {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
     });

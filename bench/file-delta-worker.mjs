@@ -1,13 +1,13 @@
-// Runs file -> Delta in its own process so that its peak RSS is its own; prints one JSON result line.
-import { createSession } from '../src/index.ts';
-import { silentLogger } from '../src/core/logger.ts';
-import { EVENT_SCHEMA } from './data.ts';
+// Runs file -> Delta from the built package (dist/, as users run it) in its own process, so that its
+// peak RSS is its own; prints one JSON result line.
+import { createSession, createLogger } from '../dist/index.js';
+import { EVENT_SCHEMA } from './data-schema.mjs';
 
 const [landing, table, checkpoint, filesPerTrigger] = process.argv.slice(2);
 if (landing === undefined || table === undefined || checkpoint === undefined) throw new Error('usage: worker <landing> <table> <checkpoint> <filesPerTrigger>');
 
 const started = performance.now();
-const query = await createSession({ logger: silentLogger })
+const query = await createSession({ logger: createLogger({ level: 'error' }) })
   .readStream.format('file')
   .option('format', 'json')
   .option('maxFilesPerTrigger', Number(filesPerTrigger ?? '10'))
@@ -19,16 +19,14 @@ const query = await createSession({ logger: silentLogger })
   .start(table);
 await query.awaitTermination();
 const seconds = (performance.now() - started) / 1000;
-const rows = query.recentProgress.reduce((s, p) => s + p.sink.numOutputRows, 0);
+const phasesMs = {};
+for (const p of query.recentProgress) for (const [k, v] of Object.entries(p.durationMs)) phasesMs[k] = (phasesMs[k] ?? 0) + v;
 process.stdout.write(
   JSON.stringify({
-    rows,
+    rows: query.recentProgress.reduce((s, p) => s + p.sink.numOutputRows, 0),
     seconds,
     batchMs: query.recentProgress.map((p) => p.batchDuration),
-    phasesMs: query.recentProgress.reduce<Record<string, number>>((acc, p) => {
-      for (const [k, v] of Object.entries(p.durationMs)) acc[k] = (acc[k] ?? 0) + v;
-      return acc;
-    }, {}),
+    phasesMs,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   }) + '\n',
 );
