@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { NOBODY, parseProgress, runCli, spawnCli, REPO } from '../support/cli.ts';
@@ -86,6 +87,23 @@ describe('the quick start', () => {
     assert.equal(r.code, 0, r.stderr);
     const { summary } = parseProgress(r.stdout);
     assert.equal(summary?.rowsWritten, 500);
+  });
+
+  it('runs the TypeScript API example', async () => {
+    const out = join(root, 'api-out');
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'examples', 'api.ts')], { cwd: REPO, env: { ...process.env, SLUICE_OUTPUT: out, SLUICE_LOG_LEVEL: 'error' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /batch 1: 502 rows in, \d+ purchases written/);
+    const table = await readTableWithDuckDB(join(out, 'purchases'));
+    assert.ok(table.rows.length > 0);
+    assert.ok(table.rows.every((x) => x.kind === 'purchase'));
   });
 
   it('exits non-zero on a bad config and lists every problem', async () => {
