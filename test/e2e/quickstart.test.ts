@@ -100,7 +100,7 @@ describe('the quick start', () => {
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /batch 1: 502 rows in, \d+ purchases written/);
+    assert.match(r.stdout, /batch 1: \d+ rows in, \d+ purchases written/);
     const table = await readTableWithDuckDB(join(out, 'purchases'));
     assert.ok(table.rows.length > 0);
     assert.ok(table.rows.every((x) => x.kind === 'purchase'));
