@@ -6,6 +6,7 @@ import { createLogger, type LogLevel } from '../core/logger.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 import { checkpointCommands } from './checkpoint.ts';
+import { parsePort, statusCommand } from './status.ts';
 import { deltaCommands } from './delta.ts';
 import { VERSION } from '../version.ts';
 
@@ -28,7 +29,8 @@ program
   .option('--available-now', 'process everything available now in batches within the limits, then stop')
   .option('--once', 'process everything available now in one batch, then stop')
   .addOption(new Option('--progress <format>', 'progress lines on stdout').choices(['text', 'json', 'none']))
-  .action(async (config: string, o: { availableNow?: boolean; once?: boolean; progress?: 'text' | 'json' | 'none' }) => {
+  .addOption(new Option('--http-port <port>', 'serve /metrics, /health, /ready and the dashboard on this port (0: any free port)').argParser(parsePort))
+  .action(async (config: string, o: { availableNow?: boolean; once?: boolean; progress?: 'text' | 'json' | 'none'; httpPort?: number }) => {
     process.exitCode = await runCommand(config, o, registry, logger());
   });
 
@@ -40,6 +42,7 @@ program
     process.exitCode = validateCommand(config, registry);
   });
 
+statusCommand(program);
 checkpointCommands(program);
 deltaCommands(program);
 

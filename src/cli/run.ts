@@ -5,19 +5,34 @@ import { describeTrigger, type ComponentRegistry, type Trigger } from '../config
 import type { Logger } from '../core/logger.ts';
 import { formatProgressLine } from '../engine/progress.ts';
 import { StreamingQuery } from '../engine/query.ts';
+import { monitoringWanted, readMonitoringConfig, startMonitoring, type Monitoring } from '../observe/index.ts';
+import { TerminalBar } from '../observe/terminal.ts';
 
 export interface RunFlags {
   readonly availableNow?: boolean;
   readonly once?: boolean;
   readonly progress?: 'text' | 'json' | 'none';
+  /** Serves metrics, health and the dashboard on this port (overrides streaming.monitoring.http.port). */
+  readonly httpPort?: number;
 }
 
 export async function runCommand(file: string, flags: RunFlags, registry: ComponentRegistry, logger: Logger): Promise<number> {
   const trigger: Trigger | undefined = flags.once === true ? { kind: 'once' } : flags.availableNow === true ? { kind: 'availableNow' } : undefined;
   const plan = loadPipelineFile(file, registry, trigger === undefined ? {} : { trigger });
   const format = flags.progress ?? (process.stdout.isTTY ? 'text' : 'json');
+  const monitoringConfig = readMonitoringConfig(file);
   const query = await StreamingQuery.start(plan, { logger });
   logger.info('query started', { id: query.id, runId: query.runId, trigger: describeTrigger(plan.trigger), checkpoint: plan.checkpointLocation });
+  let monitoring: Monitoring | undefined;
+  if (monitoringWanted(monitoringConfig, flags.httpPort)) {
+    try {
+      monitoring = await startMonitoring(query, plan, monitoringConfig, { logger, ...(flags.httpPort === undefined ? {} : { httpPort: flags.httpPort }) });
+    } catch (err) {
+      await query.stop();
+      throw err;
+    }
+  }
+  const bar = format === 'text' && plan.trigger.kind === 'availableNow' && process.stderr.isTTY ? new TerminalBar(process.stderr) : undefined;
 
   const totals = { batches: 0, rowsIn: 0, rowsOut: 0, rejected: 0, skipped: 0 };
   let lastSinkMetrics: Record<string, string> = {};
@@ -31,6 +46,7 @@ export async function runCommand(file: string, flags: RunFlags, registry: Compon
     lastSinkMetrics = p.sink.metrics;
     if (p.rejectedPath !== null) lastRejected = p.rejectedPath;
     if (format === 'json') process.stdout.write(JSON.stringify(p) + '\n');
+    else if (bar !== undefined) bar.update(p, () => process.stdout.write(formatProgressLine(p) + '\n'));
     else if (format === 'text') process.stdout.write(formatProgressLine(p) + '\n');
   });
 
@@ -52,8 +68,10 @@ export async function runCommand(file: string, flags: RunFlags, registry: Compon
     logger.error('pipeline stopped with an error; the checkpoint and the sink are consistent, a restart resumes', {});
     throw err;
   } finally {
+    bar?.clear();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await monitoring?.close();
   }
   const sinkMetrics = { ...lastSinkMetrics, ...query.sinkMetrics() };
   const summary = {

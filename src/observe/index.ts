@@ -1,0 +1,72 @@
+// Starts monitoring around a running query: the monitor (metrics, alerts) and, when a port is
+// given, the HTTP server; reads `streaming.monitoring` from a pipeline file.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { PipelinePlan } from '../config/plan.ts';
+import { interpolate } from '../config/interpolate.ts';
+import { ErrorCodes, SluiceError, errorMessage, type ConfigProblem } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { StreamingQuery } from '../engine/query.ts';
+import { MonitoringSchema, type MonitoringConfig } from './config.ts';
+import { PipelineMonitor } from './monitor.ts';
+import { MonitoringServer } from './server.ts';
+import { announceEndpoint } from './endpoint.ts';
+
+export { PipelineMonitor } from './monitor.ts';
+export { MonitoringServer } from './server.ts';
+export { MonitoringSchema, type MonitoringConfig, type AlertRule } from './config.ts';
+
+/** The `streaming.monitoring` section of a pipeline file, with defaults; the file was validated
+ * by the loader already, so a section that does not parse here is treated as absent. */
+export function readMonitoringConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): MonitoringConfig {
+  const raw = (parse(readFileSync(file, 'utf8')) as { streaming?: { monitoring?: unknown } } | null)?.streaming?.monitoring ?? {};
+  const problems: ConfigProblem[] = [];
+  const r = MonitoringSchema.safeParse(interpolate(raw, env, problems));
+  return r.success ? r.data : MonitoringSchema.parse({});
+}
+
+export interface Monitoring {
+  readonly monitor: PipelineMonitor;
+  readonly server: MonitoringServer | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger: Logger;
+  /** Overrides `http.port` (the CLI's --http-port). */
+  readonly httpPort?: number;
+}
+
+/** Whether the configuration asks for anything at all (a server, own rules or webhooks). */
+export function monitoringWanted(cfg: MonitoringConfig, httpPort?: number): boolean {
+  return httpPort !== undefined || cfg.http !== undefined || cfg.alerts.length > 0 || cfg.webhooks.length > 0;
+}
+
+export async function startMonitoring(query: StreamingQuery, plan: PipelinePlan, cfg: MonitoringConfig, opts: StartOptions): Promise<Monitoring> {
+  const sinkPath = (plan.sink.config as { path?: unknown } | null)?.path;
+  const diskPaths = [plan.checkpointLocation, ...(typeof sinkPath === 'string' ? [sinkPath] : [])];
+  const intervalMs = plan.trigger.kind === 'processingTime' ? plan.trigger.intervalMs : 0;
+  const monitor = new PipelineMonitor(query, { config: cfg, logger: opts.logger, intervalMs, diskPaths });
+  const port = opts.httpPort ?? cfg.http?.port;
+  let server: MonitoringServer | undefined;
+  let retract: (() => Promise<void>) | undefined;
+  if (port !== undefined) {
+    try {
+      server = await MonitoringServer.start(monitor, { port, host: cfg.http?.host ?? '127.0.0.1', logger: opts.logger });
+    } catch (err) {
+      await monitor.close();
+      throw new SluiceError(ErrorCodes.MONITORING_SERVER, `cannot start the monitoring server on ${cfg.http?.host ?? '127.0.0.1'}:${port}: ${errorMessage(err)}`, { cause: err });
+    }
+    opts.logger.info('monitoring server listening', { url: server.url, dashboard: `${server.url}/`, metrics: `${server.url}/metrics` });
+    retract = await announceEndpoint(plan.checkpointLocation, server.url).catch(() => undefined);
+  }
+  return {
+    monitor,
+    server,
+    async close() {
+      await retract?.();
+      await server?.close();
+      await monitor.close();
+    },
+  };
+}
