@@ -1,0 +1,108 @@
+// Tests of the dead-letter queue targets (replays never duplicate) and of the batch memory bound.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { ComponentContext, Stage } from '../../core/component.ts';
+import { silentLogger } from '../../core/logger.ts';
+import type { Rejected, Row } from '../../core/record.ts';
+import { readTableRows } from '../../connectors/delta/reader.ts';
+import { DeadLetterSchema } from './config.ts';
+import { createDeadLetterQueue } from './index.ts';
+import { RejectedLog } from '../rejected.ts';
+import { PART_ROWS, estimateBatchBytes, runStagesBounded } from './resources.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'sluice-dlq-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function ctx(dir: string): ComponentContext {
+  return {
+    queryId: 'q1', pipelineName: 'p', checkpointDir: dir, stateDir: join(dir, 'dlq'), logger: silentLogger,
+    signal: new AbortController().signal, defaults: {}, sinkVersions: () => Promise.resolve(new Map()),
+  };
+}
+
+const rejected = (k: number): Rejected[] => Array.from({ length: k }, (_, i) => ({
+  errorType: 'SCHEMA_VALIDATION', stage: 'checks', rule: 'not_null(id)', message: `row ${i} has no id`, payload: `{"n":${i}}`, origin: { file: 'in.jsonl', line: i + 1 },
+}));
+
+describe('the dead-letter queue', () => {
+  it('writes one JSON-lines file per batch in the checkpoint and replaces it on a replay', async () => {
+    const dir = join(root, 'folder');
+    const q = createDeadLetterQueue(DeadLetterSchema.parse({}), ctx(dir));
+    const r = await q.write(3, rejected(2), Date.UTC(2024, 0, 1));
+    assert.equal(r.written, 2);
+    await q.write(3, rejected(2), Date.UTC(2024, 0, 1));
+    assert.deepEqual(await q.write(4, [], 0), { written: 0, location: null });
+    const all = await new RejectedLog(dir).readAll();
+    assert.equal(all.length, 2);
+    assert.deepEqual(all[1], {
+      errorType: 'SCHEMA_VALIDATION', stage: 'checks', rule: 'not_null(id)', message: 'row 1 has no id', payload: '{"n":1}',
+      origin: { file: 'in.jsonl', line: 2 }, batchId: 3, timestamp: '2024-01-01T00:00:00.000Z',
+    });
+    assert.deepEqual(readdirSync(join(dir, 'rejected')), ['batch-0000000003.jsonl']);
+  });
+
+  it('appends to a Delta table once per batch id, under the txn appId <queryId>-dlq', async () => {
+    const table = join(root, 'dlq-table');
+    const q = createDeadLetterQueue(DeadLetterSchema.parse({ type: 'delta', path: table }), ctx(join(root, 'cp-delta')));
+    assert.equal((await q.write(0, rejected(3), 0)).written, 3);
+    assert.equal((await q.write(0, rejected(3), 0)).written, 0);
+    assert.equal((await q.write(1, rejected(1), 0)).written, 1);
+    const rows = await readTableRows(table);
+    assert.equal(rows.length, 4);
+    const first = rows[0] as Row;
+    assert.equal(first.message, 'row 0 has no id');
+    assert.deepEqual(first.origin, { file: 'in.jsonl', line: 1, topic: null, partition: null, offset: null });
+    assert.ok(first.timestamp instanceof Date);
+  });
+
+  it('refuses a delta target without a path and a kafka target without a topic', () => {
+    const a = DeadLetterSchema.safeParse({ type: 'delta' });
+    assert.ok(!a.success && a.error.issues.some((i) => i.path.join('.') === 'path'));
+    const b = DeadLetterSchema.safeParse({ type: 'kafka', kafka: { 'kafka.bootstrap.servers': 'localhost:9092' } });
+    assert.ok(!b.success && b.error.issues.some((i) => i.path.join('.') === 'kafka.topic'), JSON.stringify(b));
+  });
+});
+
+describe('the batch memory bound', () => {
+  const counting: Stage & { calls: number[] } = {
+    name: 'count',
+    calls: [],
+    process(b) {
+      this.calls.push(b.rows.length);
+      return { ...b, rows: b.rows.map((r) => ({ ...r, seen: true })) };
+    },
+  };
+
+  it('runs an oversized batch through the stages in slices and asks the sink for smaller parts', async () => {
+    const rows: Row[] = Array.from({ length: 1000 }, (_, i) => ({ id: i, text: 'x'.repeat(100) }));
+    const bytes = estimateBatchBytes(rows);
+    assert.ok(bytes > 200_000, String(bytes));
+    counting.calls = [];
+    const r = await runStagesBounded([counting], { batchId: 5, rows, rejected: [], schema: null }, Math.floor(bytes / 4));
+    assert.ok(r.parts >= 4 && r.parts <= 5, String(r.parts));
+    assert.equal(counting.calls.length, r.parts);
+    assert.equal(r.batch.rows.length, 1000);
+    assert.deepEqual(r.batch.rows.map((x) => x.id), rows.map((x) => x.id));
+    assert.ok(r.batch.rows.every((x) => x.seen === true));
+    const partRows = (r.batch as { [PART_ROWS]?: number })[PART_ROWS];
+    assert.ok(partRows !== undefined && partRows <= 250, String(partRows));
+  });
+
+  it('leaves a batch within the bound whole, and sends a single record above it to the DLQ as RESOURCE', async () => {
+    counting.calls = [];
+    const small = await runStagesBounded([counting], { batchId: 0, rows: [{ a: 1 }], rejected: [], schema: null }, 10_000);
+    assert.equal(small.parts, 1);
+    assert.deepEqual(counting.calls, [1]);
+    const huge = { id: 'big', blob: 'y'.repeat(50_000) };
+    const r = await runStagesBounded([counting], { batchId: 1, rows: [{ id: 'a' }, huge, { id: 'b' }], rejected: [], schema: null }, 20_000);
+    assert.deepEqual(r.batch.rows.map((x) => x.id), ['a', 'b']);
+    assert.equal(r.batch.rejected.length, 1);
+    const rej = r.batch.rejected[0];
+    assert.equal(rej?.errorType, 'RESOURCE');
+    assert.match(rej?.message ?? '', /exceeds the batch memory bound of 20000 bytes/);
+    assert.ok((rej?.payload ?? '').length <= 1027);
+  });
+});
