@@ -51,7 +51,7 @@ describe('quality expectations', () => {
     assert.equal(r?.rule, 'has_id');
     assert.match(r?.message ?? '', /has_id \(id IS NOT NULL\), known_country/);
     assert.deepEqual(r?.origin, { file: 'in.jsonl', line: 4 });
-    assert.equal(JSON.parse(r?.payload ?? '{}').country, 'XX');
+    assert.equal((JSON.parse(r?.payload ?? '{}') as Row).country, 'XX');
     assert.equal((st.metrics() as Metrics).rows_dropped, 1);
   });
 
