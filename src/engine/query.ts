@@ -42,6 +42,8 @@ interface PlannedBatch {
   readonly watermarkMs: number;
   readonly timestampMs: number;
   readonly durations: Record<string, number>;
+  /** Times the batch was read again because another instance advanced a marker it continues. */
+  readonly rereads?: number;
 }
 
 export interface QueryEvents {
@@ -283,7 +285,14 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const dead = await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, batch.rejected, p.timestampMs));
     const rejectedPath = dead.location;
     t = Date.now();
-    const result = await this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch));
+    const result = await this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch)).catch((err: unknown) => {
+      // Instances sharing a table (Kafka consumer-group mode): a partition moved to another instance that
+      // already wrote part of this range. Reading again skips what the sink holds now.
+      if (!(err instanceof SluiceError) || err.code !== ErrorCodes.DELTA_TXN_MOVED || (p.rereads ?? 0) >= 5) throw err;
+      this.logger.info('a partition of this batch was advanced by another instance; reading the batch again', { batchId: p.batchId, error: err.message });
+      return undefined;
+    });
+    if (result === undefined) return this.runBatch({ ...p, rereads: (p.rereads ?? 0) + 1 });
     d.addBatch = Date.now() - t;
     faultPoint('engine.before-commit');
     t = Date.now();

@@ -55,6 +55,26 @@ export interface ProduceRecord {
   readonly headers?: readonly KafkaHeader[];
 }
 
+/** Membership in a consumer group: Kafka's group protocol decides which partitions this instance owns. */
+export interface GroupMembership {
+  /** The partitions assigned now, or null while the group is (re)balancing or not yet joined. */
+  owned(): readonly TopicPartition[] | null;
+  /** Rebalances seen so far (joins after the first count too). */
+  readonly generations: number;
+  /** The error that ended the membership, if it ended. */
+  failure(): Error | undefined;
+  /** Leaves the group, so that the others take over at once. */
+  leave(): Promise<void>;
+}
+
+export interface GroupOptions {
+  readonly groupId: string;
+  /** Topics to subscribe to (a pattern is resolved to topics by the caller). */
+  readonly topics: readonly string[];
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
+
 export interface KafkaClient {
   /** The bootstrap servers, for messages. */
   readonly servers: string;
@@ -72,6 +92,8 @@ export interface KafkaClient {
   /** Produces records and waits for their acknowledgement (after the configured retries); an empty
    * list only starts the producer. */
   produce(records: readonly ProduceRecord[]): Promise<void>;
+  /** Joins a consumer group for partition ownership only: no records are consumed through it. */
+  joinGroup(opts: GroupOptions): Promise<GroupMembership>;
   close(): Promise<void>;
 }
 

@@ -35,7 +35,17 @@ const sourceShape = {
   'fetchOffset.retryIntervalMs': positiveInt().default(10).meta(d('Wait before retrying, in ms (grows with each attempt).')),
   'kafka.isolation.level': z.enum(['read_uncommitted', 'read_committed']).default('read_uncommitted').meta(d('read_committed hides aborted transactional records and stops at the last stable offset.')),
   'kafka.max.partition.fetch.bytes': positiveInt().default(1024 * 1024).meta(d('Bytes fetched per partition and request.')),
+  'group.id': z.string().min(1).optional().meta(d('Consumer-group mode: every instance running this pipeline with the same group id gets a share of the partitions (see docs/scaling.md). Each instance needs its own checkpoint folder.')),
+  'consumer.group': z.string().min(1).optional().meta(d('Alias of `group.id`.')),
+  'kafka.session.timeout.ms': positiveInt().default(30_000).meta(d('Consumer-group mode: an instance silent this long is dropped and its partitions go to the others.')),
+  'kafka.heartbeat.interval.ms': positiveInt().default(3_000).meta(d('Consumer-group mode: heartbeat interval; about a third of the session timeout.')),
 };
+
+export interface GroupSettings {
+  readonly id: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
 
 export interface KafkaSourceConfig {
   readonly client: Partial<ClientSettings>;
@@ -53,6 +63,8 @@ export interface KafkaSourceConfig {
   readonly retryIntervalMs: number;
   readonly isolationLevel: 'read_uncommitted' | 'read_committed';
   readonly maxPartitionFetchBytes: number;
+  /** Consumer-group mode, when a group id is given. */
+  readonly group?: GroupSettings;
 }
 
 type Raw = z.output<z.ZodObject<typeof sourceShape>>;
@@ -81,9 +93,17 @@ export const kafkaSourceSchema = kafkaSourceOptions
     if (c.subscribePattern !== undefined) check('subscribePattern', () => patternMatcher(c.subscribePattern ?? ''));
     if (c.assign !== undefined) check('assign', () => parseAssign(c.assign));
     check('startingOffsets', () => startingSpec(c));
+    const group = c['group.id'] ?? c['consumer.group'];
+    if (group !== undefined && c.assign !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['group.id'], message: 'consumer-group mode shares subscribed topics; it cannot be combined with assign' });
+    }
+    if (c['kafka.heartbeat.interval.ms'] >= c['kafka.session.timeout.ms']) {
+      ctx.addIssue({ code: 'custom', path: ['kafka.heartbeat.interval.ms'], message: 'must be lower than kafka.session.timeout.ms' });
+    }
   })
   .transform((c): KafkaSourceConfig => {
     const max = c.maxOffsetsPerTrigger ?? c['max.offsets.per.trigger'];
+    const group = c['group.id'] ?? c['consumer.group'];
     const client: Partial<ClientSettings> = {};
     for (const k of Object.keys(clientShape) as (keyof ClientSettings)[]) {
       if (c[k] !== undefined) (client as Record<string, unknown>)[k] = c[k];
@@ -104,6 +124,7 @@ export const kafkaSourceSchema = kafkaSourceOptions
       retryIntervalMs: c['fetchOffset.retryIntervalMs'],
       isolationLevel: c['kafka.isolation.level'],
       maxPartitionFetchBytes: c['kafka.max.partition.fetch.bytes'],
+      ...(group === undefined ? {} : { group: { id: group, sessionTimeoutMs: c['kafka.session.timeout.ms'], heartbeatIntervalMs: c['kafka.heartbeat.interval.ms'] } }),
     };
   });
 

@@ -7,8 +7,9 @@
 import { CompressionTypes, Kafka, logLevel, Partitioners, type LogEntry, type logCreator, type SASLOptions } from 'kafkajs';
 import { ErrorCodes, errorMessage, SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { tpKey, type FetchOptions, type KafkaHeader, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
+import { tpKey, type FetchOptions, type GroupMembership, type GroupOptions, type KafkaHeader, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
 import type { ClientOptions } from './settings.ts';
+import { joinKafkajsGroup } from './kafkajs-group.ts';
 import { createCluster, createProducer, filterAborted, type InternalCluster, type InternalProducer, type RawPartitionData } from './kafkajs-internals.ts';
 
 export interface KafkajsClientOptions extends ClientOptions {
@@ -35,6 +36,7 @@ class KafkajsClient implements KafkaClient {
   private readonly cluster: InternalCluster;
   private producer: InternalProducer | undefined;
   private connected = false;
+  private readonly groups: GroupMembership[] = [];
 
   constructor(private readonly opts: KafkajsClientOptions) {
     this.servers = opts.servers.join(',');
@@ -253,7 +255,18 @@ class KafkajsClient implements KafkaClient {
     }
   }
 
+  async joinGroup(opts: GroupOptions): Promise<GroupMembership> {
+    try {
+      const m = await joinKafkajsGroup(this.kafka, opts, this.opts.logger);
+      this.groups.push(m);
+      return m;
+    } catch (err) {
+      throw this.failure(`cannot join consumer group ${opts.groupId} at ${this.servers}: ${errorMessage(err)}`, err, isRetriable(err));
+    }
+  }
+
   async close(): Promise<void> {
+    for (const g of this.groups.splice(0)) await g.leave();
     const producer = this.producer;
     this.producer = undefined;
     if (producer !== undefined) await producer.disconnect().catch(() => undefined);

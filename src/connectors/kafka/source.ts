@@ -6,6 +6,7 @@
 //   start ?? initial offsets (sources/n/0)  fetch exactly those offsets      are in the checkpoint
 //   latest offsets -> availableNow cap      lost offsets: failOnDataLoss
 //   -> minOffsetsPerTrigger -> rateLimit       ? SLUICE_SOURCE_DATA_LOSS : skip + warn
+// With group.id, planning and reading go to group.ts (partitions owned through a consumer group).
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineSource, type ComponentContext, type ComponentHealth, type JsonValue, type Offset, type ReadLimit, type Source } from '../../core/component.ts';
@@ -14,6 +15,7 @@ import type { SourceData } from '../../core/record.ts';
 import { assignedPartitions, assignmentIdentity, describeAssignment } from './assignment.ts';
 import { parseTpKey, tpKey, type FetchRange, type KafkaClient, type LostRange, type TopicPartition } from './client.ts';
 import { kafkaSourceSchema, type KafkaSourceConfig } from './config.ts';
+import { GroupReader } from './group.ts';
 import { createKafkajsClient } from './kafkajs-client.ts';
 import { EARLIEST, LATEST, lagMetrics, newOffsetCount, offsetsFromCheckpoint, offsetsToJson, rateLimit, type OffsetMap } from './offsets.ts';
 import { kafkaSchema, RowBuilder } from './rows.ts';
@@ -38,6 +40,7 @@ export class KafkaSource implements Source {
   private planned: OffsetMap = new Map();
   private lastTriggerMs = 0;
   private dataLossEvents = 0;
+  private readonly group: GroupReader | undefined;
 
   constructor(
     private readonly config: KafkaSourceConfig,
@@ -54,23 +57,31 @@ export class KafkaSource implements Source {
       pollTimeoutMs: config.pollTimeoutMs,
       maxBytesPerPartition: config.maxPartitionFetchBytes,
     });
+    if (config.group !== undefined) {
+      this.group = new GroupReader(this.client, config, config.group, ctx, (l, why) => this.dataLoss(l, why));
+      this.description = `KafkaV2[${describeAssignment(config.assignment)}, group ${config.group.id}]`;
+    }
   }
 
   identity(): Record<string, JsonValue> {
-    return { type: 'kafka', ...(assignmentIdentity(this.config.assignment) as Record<string, JsonValue>) };
+    const group = this.config.group === undefined ? {} : { group: this.config.group.id };
+    return { type: 'kafka', ...(assignmentIdentity(this.config.assignment) as Record<string, JsonValue>), ...group };
   }
 
   async open(): Promise<void> {
     await this.client.connect();
+    if (this.group !== undefined) return this.group.open();
     this.initial = await this.loadInitial();
   }
 
   async prepareForAvailableNow(): Promise<void> {
+    if (this.group !== undefined) return this.group.capAtLatest();
     const partitions = await assignedPartitions(this.client, this.config.assignment);
     this.availableNowEnd = new Map((await this.client.bounds(partitions)).map((b) => [tpKey(b.topic, b.partition), b.latest]));
   }
 
   async latestOffset(start: Offset | null, limit: ReadLimit): Promise<Offset | null> {
+    if (this.group !== undefined) return this.group.plan(start, limit, this.config.maxOffsetsPerTrigger ?? this.ctx.defaults.maxOffsetsPerTrigger);
     const partitions = await assignedPartitions(this.client, this.config.assignment);
     const from = start === null ? await this.initialOffsets(partitions) : offsetsFromCheckpoint(start);
     const bounds = await this.client.bounds(partitions);
@@ -91,6 +102,7 @@ export class KafkaSource implements Source {
   }
 
   async read(start: Offset | null, end: Offset): Promise<SourceData> {
+    if (this.group !== undefined) return this.group.read(end);
     const from = start === null ? (this.initial ?? (await this.loadInitial())) : offsetsFromCheckpoint(start);
     if (from === undefined) throw new SourceError(ErrorCodes.INTERNAL, 'read of the first batch before its initial offsets were planned');
     const until = offsetsFromCheckpoint(end);
@@ -121,7 +133,7 @@ export class KafkaSource implements Source {
   }
 
   metrics(): Record<string, string> {
-    const m = lagMetrics(this.latest, this.planned);
+    const m = this.group?.metrics() ?? lagMetrics(this.latest, this.planned);
     if (this.dataLossEvents > 0) m.dataLossEvents = String(this.dataLossEvents);
     return m;
   }
@@ -136,6 +148,7 @@ export class KafkaSource implements Source {
   }
 
   async close(): Promise<void> {
+    await this.group?.close();
     await this.client.close();
   }
 
