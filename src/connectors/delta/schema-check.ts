@@ -45,7 +45,7 @@ export function assertAppendable(table: StructType, batch: StructType, path: str
   if (d.missing.length === 0 && d.extra.length === 0 && d.changed.length === 0) return;
   const parts: string[] = [];
   if (d.missing.length > 0) parts.push(`missing NOT NULL column(s) ${d.missing.join(', ')}`);
-  if (d.extra.length > 0) parts.push(`extra column(s) ${d.extra.join(', ')}`);
+  if (d.extra.length > 0) parts.push(`extra column(s) ${d.extra.join(', ')} (set mergeSchema: true on the delta sink to add them)`);
   if (d.changed.length > 0) parts.push(`changed type(s) ${d.changed.map((c) => `${c.column} (table ${c.table}, batch ${c.batch})`).join(', ')}`);
   throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `batch schema does not match Delta table ${path}: ${parts.join('; ')}`, {
     details: { path, missing: d.missing, extra: d.extra, changed: d.changed },
