@@ -40,6 +40,40 @@ export interface StreamingQueryProgress {
   sinkSkipped: boolean;
   /** Per-stage figures (validation statistics, quality) keyed by stage name. */
   stages: Record<string, JsonValue>;
+  /** Data quality of the batch (expectations, column profile, freshness, run totals) keyed by quality
+   * stage name; absent when the pipeline has no quality stage. Built by `collectQuality(stages)`. */
+  quality?: Record<string, JsonValue>;
+}
+
+/** The quality stages' figures among all stage metrics (they carry `kind: 'quality'`). */
+export function collectQuality(stages: Record<string, JsonValue>): Record<string, JsonValue> | undefined {
+  const out: Record<string, JsonValue> = {};
+  let any = false;
+  for (const [name, m] of Object.entries(stages)) {
+    if (m !== null && typeof m === 'object' && !Array.isArray(m) && m.kind === 'quality') {
+      out[name] = m;
+      any = true;
+    }
+  }
+  return any ? out : undefined;
+}
+
+function qualityPart(quality: Record<string, JsonValue>): string | undefined {
+  let failed = 0;
+  let dropped = 0;
+  let stale = false;
+  for (const m of Object.values(quality)) {
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) continue;
+    if (typeof m.rows_dropped === 'number') dropped += m.rows_dropped;
+    const exps = m.expectations;
+    if (exps !== null && typeof exps === 'object' && !Array.isArray(exps)) {
+      for (const e of Object.values(exps)) if (e !== null && typeof e === 'object' && !Array.isArray(e) && typeof e.failed === 'number') failed += e.failed;
+    }
+    const f = m.freshness;
+    if (f !== null && typeof f === 'object' && !Array.isArray(f) && f.stale === true) stale = true;
+  }
+  if (failed === 0 && dropped === 0 && !stale) return undefined;
+  return `quality: ${failed} expectation failure${failed === 1 ? '' : 's'}${dropped > 0 ? `, ${dropped} dropped` : ''}${stale ? ', stale data' : ''}`;
 }
 
 export interface StreamingQueryStatus {
@@ -65,6 +99,8 @@ export function formatProgressLine(p: StreamingQueryProgress): string {
   const version = p.sink.metrics.version;
   if (version !== undefined) parts.push(`table version ${version}`);
   if (p.eventTime.watermark !== undefined && p.eventTime.watermark !== EPOCH) parts.push(`watermark ${p.eventTime.watermark}`);
+  const quality = p.quality === undefined ? undefined : qualityPart(p.quality);
+  if (quality !== undefined) parts.push(quality);
   return parts.join(' | ');
 }
 
