@@ -11,7 +11,7 @@ const singleChar = (what: string) =>
 export const fileSourceConfig = z
   .object({
     path: z.string().min(1).meta({ description: 'The folder to watch for new files.' }),
-    format: z.enum(['json', 'csv', 'parquet']).default('json').meta({ description: 'File format: JSON lines, CSV or Parquet.' }),
+    format: z.enum(['json', 'csv', 'parquet', 'text']).default('json').meta({ description: 'File format: JSON lines, CSV, Parquet, or `text` (each line, blank ones too, as a string column `value`, for a parse stage to read).' }),
     pattern: z
       .string()
       .min(1)

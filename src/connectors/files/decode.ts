@@ -1,6 +1,6 @@
 // Settles the schema of a batch of parsed files (declared, persisted or inferred) and conforms rows to it.
 import { originOf, withOrigin, type Rejected, type Row } from '../../core/record.ts';
-import type { StructType } from '../../core/schema.ts';
+import { field, struct, type StructType } from '../../core/schema.ts';
 import { compileConformer, type Conformer } from '../../stages/schema/conform.ts';
 import { CsvSchemaAccumulator, inferSchema, stringSchema } from '../../stages/schema/infer.ts';
 import type { FileSourceConfig } from './config.ts';
@@ -42,6 +42,7 @@ type Format = FileSourceConfig['format'];
  * with inferSchema, its cells, Parquet from the first file. Null when the batch has no data. */
 export function inferBatchSchema(raw: RawBatch, format: Format, inferCsvTypes: boolean): StructType | null {
   if (format === 'json') return raw.jsonRows.length === 0 ? null : inferSchema(raw.jsonRows);
+  if (format === 'text') return raw.jsonRows.length === 0 ? null : struct([field('value', 'string', false)]);
   if (format === 'parquet') return raw.parquet[0]?.schema ?? null;
   const first = raw.csvFiles.find((f) => f.columns !== null || f.records.length > 0);
   if (first === undefined) return null;
@@ -92,7 +93,7 @@ export function decodeBatch(raw: RawBatch, config: FileSourceConfig, known: Stru
   }
 
   const conform = conformerFor(schema, false);
-  const input = config.format === 'json' ? raw.jsonRows : raw.parquet.flatMap((p) => p.rows);
+  const input = config.format === 'json' || config.format === 'text' ? raw.jsonRows : raw.parquet.flatMap((p) => p.rows);
   for (const row of input) {
     const r = conform(row);
     if (r.ok) {

@@ -110,3 +110,13 @@ export function headerNames(cells: readonly string[]): string[] {
   for (const n of names) counts.set(n.toLowerCase(), (counts.get(n.toLowerCase()) ?? 0) + 1);
   return names.map((n, i) => ((counts.get(n.toLowerCase()) ?? 0) > 1 ? `${n}${i}` : n));
 }
+
+/** Text lines as Spark's text source reads them: every line (blank ones too) a row `{ value }`. */
+export function readTextLines(buf: Buffer, file: string, rows: Row[]): void {
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text === '') return;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((l, i) => rows.push(withOrigin({ value: l.endsWith('\r') ? l.slice(0, -1) : l }, { file, line: i + 1 })));
+}

@@ -16,7 +16,7 @@ import { parseSchema, parseSchemaJson } from '../../stages/schema/ddl.ts';
 import type { FileSourceConfig } from './config.ts';
 import { FileSourceLog, SeenFiles, type LogEntry } from './log.ts';
 import { fileMatcher, listFiles, type FileMatcher, type ListedFile } from './listing.ts';
-import { maybeGunzip, readCsv, readJsonLines, type CsvFile } from './readers.ts';
+import { maybeGunzip, readCsv, readJsonLines, readTextLines, type CsvFile } from './readers.ts';
 import { readParquetFile } from './parquet.ts';
 import { decodeBatch, type RawBatch } from './decode.ts';
 
@@ -194,6 +194,8 @@ export class FileStreamSource implements Source {
       const text = maybeGunzip(buf);
       if (this.config.format === 'json') {
         readJsonLines(text, file, raw.jsonRows, rejected);
+      } else if (this.config.format === 'text') {
+        readTextLines(text, file, raw.jsonRows);
       } else {
         const csv: CsvFile = readCsv(text, file, {
           header: this.config.header,
