@@ -16,7 +16,8 @@ import type { Row, SinkTxn } from '../../core/record.ts';
 import { isArray, isMap, isStruct, struct, type DataType, type StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import { rowsToArrow } from './parquet/arrow.ts';
-import { codecSuffix, toParquet, type ParquetCompression } from './parquet/writer.ts';
+import { encodeParquet } from './parquet/encode-pool.ts';
+import { codecSuffix, type ParquetCompression } from './parquet/writer.ts';
 import { groupByPartition, toAddPath } from './partition.ts';
 import type { Action, AddAction, MetadataAction, ProtocolAction } from './protocol/actions.ts';
 import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/checkpoint.ts';
@@ -207,7 +208,7 @@ async function writeDataFiles(
       const slice = chunk === Infinity ? g.rows : g.rows.slice(start, start + chunk);
       const table = rowsToArrow(slice, dataSchema);
       const stats = computeStats(table, dataSchema, { numIndexedCols: Number.isFinite(indexed) ? indexed : 32 });
-      const bytes = toParquet(table, { compression, createdBy: engineInfo(), dictionaryColumns });
+      const bytes = await encodeParquet(table, { compression, createdBy: engineInfo(), dictionaryColumns });
       const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
       const rel = g.dir === '' ? name : `${g.dir}/${name}`;
       try {

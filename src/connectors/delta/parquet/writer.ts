@@ -29,6 +29,11 @@ export interface ParquetWriteOptions {
 /** Encodes one Arrow table as a complete Parquet file. Arrow's Timestamp(us, 'UTC') becomes
  * INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true), which engines read as TIMESTAMP WITH TIME ZONE. */
 export function toParquet(table: ArrowTable, opts: ParquetWriteOptions = {}): Uint8Array {
+  return ipcToParquet(tableToIPC(table, 'stream'), opts);
+}
+
+/** Encodes an Arrow IPC stream as a complete Parquet file. */
+export function ipcToParquet(ipc: Uint8Array, opts: ParquetWriteOptions = {}): Uint8Array {
   let builder = new WriterPropertiesBuilder()
     .setCompression(CODECS[opts.compression ?? 'snappy'])
     .setWriterVersion(WriterVersion.V1)
@@ -40,7 +45,7 @@ export function toParquet(table: ArrowTable, opts: ParquetWriteOptions = {}): Ui
   if (opts.createdBy !== undefined) builder = builder.setCreatedBy(opts.createdBy);
   const props = builder.build();
   try {
-    const wasm = WasmTable.fromIPCStream(tableToIPC(table, 'stream'));
+    const wasm = WasmTable.fromIPCStream(ipc);
     return writeParquet(wasm, props);
   } catch (err) {
     throw new SinkError(ErrorCodes.SINK_WRITE, `cannot encode Parquet: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
