@@ -25,11 +25,30 @@ interface Compiled {
 
 type Counts = { action: ExpectationAction; expression: string; passed: number; failed: number };
 
+interface BatchFigures {
+  readonly batchId: number;
+  rows_in: number;
+  rows_out: number;
+  rows_dropped: number;
+  rows_errored: number;
+  readonly passed: Map<string, number>;
+  readonly failed: Map<string, number>;
+  readonly profiles: Map<string, ColumnProfile>;
+  maxEventMs: number | undefined;
+}
+
+function copyOf(p: ColumnProfile, precision: number | undefined): ColumnProfile {
+  const c = new ColumnProfile(precision);
+  c.merge(p);
+  return c;
+}
+
 export class QualityStage implements Stage {
   private readonly list: ReturnType<typeof expectationList>;
   private readonly cache = new Map<string, Compiled>();
   private readonly now: () => number;
   private last: Record<string, JsonValue> | undefined;
+  private current: BatchFigures | undefined;
   private readonly run = { batches: 0, rows_in: 0, rows_out: 0, rows_dropped: 0, rows_errored: 0 };
   private readonly runExpectations = new Map<string, Counts>();
   private readonly runProfile = new Map<string, ColumnProfile>();
@@ -70,53 +89,69 @@ export class QualityStage implements Stage {
   process(batch: Batch): Batch {
     const c = this.compiled(batch.schema);
     const r = checkExpectations(this.name, c.expectations, batch.rows, batch.batchId, this.config.dropped_records === 'dlq');
+    // The engine may run a large batch through the stages in slices: the figures are the batch's.
+    let cur = this.current;
+    if (cur?.batchId !== batch.batchId) {
+      cur = { batchId: batch.batchId, rows_in: 0, rows_out: 0, rows_dropped: 0, rows_errored: 0, passed: new Map(), failed: new Map(), profiles: new Map(), maxEventMs: undefined };
+      this.current = cur;
+      this.run.batches++;
+    }
+    cur.rows_in += batch.rows.length;
+    cur.rows_out += r.rows.length;
+    cur.rows_dropped += r.dropped;
+    cur.rows_errored += r.errors;
+    this.run.rows_in += batch.rows.length;
+    this.run.rows_out += r.rows.length;
+    this.run.rows_dropped += r.dropped;
+    this.run.rows_errored += r.errors;
     const expectations: Record<string, JsonValue> = {};
     c.expectations.forEach((e, i) => {
-      const passed = r.passed[i] ?? 0;
-      const failed = r.failed[i] ?? 0;
+      const passed = (cur.passed.get(e.name) ?? 0) + (r.passed[i] ?? 0);
+      const failed = (cur.failed.get(e.name) ?? 0) + (r.failed[i] ?? 0);
+      cur.passed.set(e.name, passed);
+      cur.failed.set(e.name, failed);
       expectations[e.name] = { action: e.action, expression: e.expression, passed, failed };
       const run = this.runExpectations.get(e.name);
       if (run !== undefined) {
-        run.passed += passed;
-        run.failed += failed;
+        run.passed += r.passed[i] ?? 0;
+        run.failed += r.failed[i] ?? 0;
       }
     });
     const profile: Record<string, JsonValue> = {};
     for (const col of c.profile) {
       const p = new ColumnProfile(this.config.profile?.precision);
       for (const row of r.rows) p.add(row[col]);
-      profile[col] = p.toJSON();
       const run = this.runProfile.get(col);
-      if (run === undefined) this.runProfile.set(col, p);
+      if (run === undefined) this.runProfile.set(col, copyOf(p, this.config.profile?.precision));
       else run.merge(p);
+      const acc = cur.profiles.get(col);
+      if (acc === undefined) cur.profiles.set(col, p);
+      else acc.merge(p);
+      profile[col] = (acc ?? p).toJSON();
     }
-    this.run.batches++;
-    this.run.rows_in += batch.rows.length;
-    this.run.rows_out += r.rows.length;
-    this.run.rows_dropped += r.dropped;
-    this.run.rows_errored += r.errors;
     const out: Record<string, JsonValue> = {
       kind: 'quality',
       batchId: batch.batchId,
-      rows_in: batch.rows.length,
-      rows_out: r.rows.length,
-      rows_dropped: r.dropped,
-      rows_errored: r.errors,
+      rows_in: cur.rows_in,
+      rows_out: cur.rows_out,
+      rows_dropped: cur.rows_dropped,
+      rows_errored: cur.rows_errored,
       expectations,
     };
     if (c.profile.length > 0) out.profile = profile;
-    if (c.freshness !== undefined) out.freshness = this.freshness(c.freshness, r.rows);
+    if (c.freshness !== undefined) out.freshness = this.freshness(cur, c.freshness, r.rows);
     out.run = this.summary();
     this.last = out;
     return { ...batch, rows: r.rows, rejected: r.rejected.length === 0 ? batch.rejected : [...batch.rejected, ...r.rejected] };
   }
 
-  private freshness(column: string, rows: readonly Row[]): Record<string, JsonValue> {
-    let max: number | undefined;
+  private freshness(cur: BatchFigures, column: string, rows: readonly Row[]): Record<string, JsonValue> {
+    let max = cur.maxEventMs;
     for (const row of rows) {
       const t = eventTimeMs(row[column]);
       if (t !== undefined && (max === undefined || t > max)) max = t;
     }
+    cur.maxEventMs = max;
     if (max !== undefined && (this.runMaxEventMs === undefined || max > this.runMaxEventMs)) this.runMaxEventMs = max;
     const newest = max ?? this.runMaxEventMs;
     const lag = newest === undefined ? null : this.now() - newest;

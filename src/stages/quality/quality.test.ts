@@ -131,3 +131,20 @@ describe('quality profile and freshness', () => {
     assert.equal(JSON.stringify(st.metrics()).length > 0, true);
   });
 });
+
+describe('quality figures of a batch run in slices', () => {
+  it('add up the slices of one batch and count the batch once in the run', () => {
+    const st = make({ expect: { positive_amount: 'amount > 0' }, profile: ['country'], freshness: { column: 'ts' } });
+    const all = rows();
+    st.process({ batchId: 9, rows: all.slice(0, 2), rejected: [], schema: S });
+    st.process({ batchId: 9, rows: all.slice(2), rejected: [], schema: S });
+    const m = st.metrics() as Metrics;
+    assert.equal((m as unknown as { rows_in: number }).rows_in, 4);
+    assert.deepEqual(m.expectations.positive_amount, { action: 'warn', expression: 'amount > 0', passed: 3, failed: 1 });
+    assert.equal(m.profile.country?.count, 4);
+    assert.equal(m.profile.country?.distinct_approx, 3);
+    assert.equal(m.freshness.max_event_time, '2024-05-01T11:59:30.000Z');
+    assert.equal(m.run.batches, 1);
+    assert.equal((m.run.profile as Record<string, { count: number }>).country?.count, 4);
+  });
+});

@@ -67,17 +67,10 @@ export function compileChain(stage: string, steps: readonly ChainStep[], input: 
   let next = (row: Row): void => {
     state.out.push(row);
   };
-  // Whether the row reaching step k is already a fresh object this stage may write into.
-  const owned: boolean[] = [];
-  let own = false;
-  for (const { step } of compiled) {
-    owned.push(own);
-    if (step.op.kind !== 'filter') own = true;
-  }
   for (let k = compiled.length - 1; k >= 0; k--) {
     const c = compiled[k];
     if (c === undefined) continue;
-    next = link(c.step, c.label, owned[k] === true, next, state);
+    next = link(c.step, c.label, next, state);
   }
   const head = next;
   const final = schema;
@@ -104,7 +97,10 @@ export function compileChain(stage: string, steps: readonly ChainStep[], input: 
   };
 }
 
-function link(step: CompiledStep, label: string, owned: boolean, inner: (row: Row) => void, state: State): (row: Row) => void {
+/** Computed columns are written into the rows themselves: a batch owns its rows (sources read fresh
+ * ones for every batch, replays included), and adding properties to a copy costs more than parsing
+ * the JSON the row came from. */
+function link(step: CompiledStep, label: string, inner: (row: Row) => void, state: State): (row: Row) => void {
   const op = step.op;
   switch (op.kind) {
     case 'filter': {
@@ -127,23 +123,21 @@ function link(step: CompiledStep, label: string, owned: boolean, inner: (row: Ro
         const col = cols[0] as string;
         const f = fns[0] as (row: Row) => unknown;
         return (row) => {
-          const r = owned ? row : { ...row };
           try {
-            r[col] = f(r);
+            row[col] = f(row);
           } catch (err) {
             throw new StepFailure(label, err);
           }
-          inner(r);
+          inner(row);
         };
       }
       return (row) => {
-        const r = owned ? row : { ...row };
         try {
-          for (let i = 0; i < cols.length; i++) r[cols[i] as string] = (fns[i] as (row: Row) => unknown)(r);
+          for (let i = 0; i < cols.length; i++) row[cols[i] as string] = (fns[i] as (row: Row) => unknown)(row);
         } catch (err) {
           throw new StepFailure(label, err);
         }
-        inner(r);
+        inner(row);
       };
     }
     case 'reshape': {

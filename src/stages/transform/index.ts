@@ -27,6 +27,7 @@ const CACHE_LIMIT = 32;
 
 export class TransformStage implements Stage {
   private last: TransformMetrics = { rows_in: 0, rows_out: 0, rows_filtered: 0, rows_rejected: 0 };
+  private lastBatchId: number | undefined;
 
   private constructor(
     readonly name: string,
@@ -109,6 +110,11 @@ export class TransformStage implements Stage {
       }
     }
     metrics.rows_out = rows.length;
+    // The engine may run a large batch through the stages in slices: the figures are the batch's.
+    if (this.lastBatchId === batch.batchId) {
+      for (const k of Object.keys(metrics) as (keyof TransformMetrics)[]) metrics[k] += this.last[k];
+    }
+    this.lastBatchId = batch.batchId;
     this.last = metrics;
     return { ...batch, rows, rejected, schema };
   }

@@ -4,8 +4,7 @@ import type { Row } from '../../core/record.ts';
 import { field, struct, type DataType, type StructField, type StructType } from '../../core/schema.ts';
 
 /**
- * A row-level operation. `set` writes computed columns into the row (the runner copies the row
- * first unless an earlier operation already made it a fresh object); `reshape` builds a new row;
+ * A row-level operation. `set` writes computed columns into the row itself; `reshape` builds a new row;
  * `explode` turns one row into several; `filter` keeps or drops.
  */
 export type RowOp =
