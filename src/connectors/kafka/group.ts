@@ -26,6 +26,8 @@ type Ranges = Record<string, Record<string, [number, number]>>;
 
 /** How long a backlog may take to drain before the replica hint asks for more instances. */
 export const TARGET_CATCH_UP_SECONDS = 60;
+/** Consecutive failed memberships before the source gives up. */
+const MAX_REJOINS = 5;
 
 export class GroupReader {
   readonly prefix: string;
@@ -34,6 +36,7 @@ export class GroupReader {
   private availableNowEnd: OffsetMap | undefined;
   private figures: Record<string, string> = {};
   private readonly reads: { at: number; count: number }[] = [];
+  private rejoins = 0;
 
   constructor(
     private readonly client: KafkaClient,
@@ -51,14 +54,13 @@ export class GroupReader {
 
   /** Joins the group and waits for the first assignment (a first join takes a few seconds). */
   async open(): Promise<void> {
-    const topics = [...new Set((await assignedPartitions(this.client, this.config.assignment)).map((p) => p.topic))];
-    this.membership = await this.client.joinGroup({ groupId: this.group.id, topics, sessionTimeoutMs: this.group.sessionTimeoutMs, heartbeatIntervalMs: this.group.heartbeatIntervalMs });
+    const m = await this.join();
     const deadline = Date.now() + Math.max(60_000, 2 * this.group.sessionTimeoutMs);
-    while (this.membership.owned() === null && Date.now() < deadline && !this.ctx.signal.aborted) {
+    while (m.owned() === null && Date.now() < deadline && !this.ctx.signal.aborted) {
       this.checkFailure();
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (this.membership.owned() === null && !this.ctx.signal.aborted) {
+    if (m.owned() === null && !this.ctx.signal.aborted) {
       throw new SourceError(ErrorCodes.SOURCE_READ, `no partition assignment from consumer group ${this.group.id} at ${this.client.servers}`, { retryable: true });
     }
   }
@@ -69,9 +71,17 @@ export class GroupReader {
   }
 
   async plan(start: Offset | null, limit: ReadLimit, max: number | undefined): Promise<Offset | null> {
-    this.checkFailure();
+    if (this.membership?.failure() !== undefined) {
+      // The group consumer stopped for good (a protocol error it does not retry): join again, a few times.
+      if (++this.rejoins > MAX_REJOINS) this.checkFailure();
+      this.ctx.logger.warn('consumer group membership failed; joining again', { groupId: this.group.id, attempt: this.rejoins, error: this.membership.failure()?.message });
+      await this.membership.leave();
+      await this.join();
+      return start;
+    }
     const owned = this.membership?.owned() ?? null;
     if (owned === null) return start;
+    this.rejoins = 0;
     const all = await assignedPartitions(this.client, this.config.assignment);
     const bounds = await this.client.bounds(all);
     const markers = await this.ctx.sinkVersions(this.prefix);
@@ -138,6 +148,13 @@ export class GroupReader {
 
   async close(): Promise<void> {
     await this.membership?.leave();
+  }
+
+  private async join(): Promise<GroupMembership> {
+    const topics = [...new Set((await assignedPartitions(this.client, this.config.assignment)).map((p) => p.topic))];
+    const m = await this.client.joinGroup({ groupId: this.group.id, topics, sessionTimeoutMs: this.group.sessionTimeoutMs, heartbeatIntervalMs: this.group.heartbeatIntervalMs });
+    this.membership = m;
+    return m;
   }
 
   private checkFailure(): void {

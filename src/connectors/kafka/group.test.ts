@@ -1,0 +1,109 @@
+// Consumer-group mode against a real Kafka-protocol broker: two members split the partitions, batches
+// carry one marker per partition, resume from the sink's markers, and skip what another instance wrote.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Source } from '../../core/component.ts';
+import type { Row, SinkTxn } from '../../core/record.ts';
+import { startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
+import { jsonMessages, produceMessages } from '../../../test/support/kafka/produce.ts';
+import { testContext, type TestContext } from '../../../test/support/kafka/context.ts';
+import { kafkaSource } from './source.ts';
+
+let broker: TestBroker;
+const contexts: TestContext[] = [];
+const sources: Source[] = [];
+const LIMITS = { respectLimits: true };
+
+before(async () => {
+  broker = await startBroker();
+});
+after(async () => {
+  for (const s of sources) await s.close();
+  for (const c of contexts) c.cleanup();
+  await broker.stop();
+});
+
+/** A source whose sink holds `markers` (as the Delta sink's committedVersions would report them). */
+async function member(topic: string, group: string, markers: Map<string, number>, extra: Record<string, unknown> = {}): Promise<Source> {
+  const base = testContext();
+  const ctx: TestContext = {
+    ...base,
+    sinkVersions: (prefix) => Promise.resolve(new Map([...markers].filter(([k]) => k.startsWith(prefix)))),
+  };
+  contexts.push(ctx);
+  const config = kafkaSource.config.parse({
+    'kafka.bootstrap.servers': broker.bootstrap,
+    subscribe: topic,
+    startingOffsets: 'earliest',
+    valueFormat: 'json',
+    'group.id': group,
+    'kafka.session.timeout.ms': 6000,
+    'kafka.heartbeat.interval.ms': 1000,
+    ...extra,
+  });
+  const src = kafkaSource.create(config, ctx);
+  sources.push(src);
+  await src.open();
+  return src;
+}
+
+const ids = (rows: Row[]): number[] => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+const byApp = (txns: readonly SinkTxn[] | undefined) => new Map((txns ?? []).map((t) => [t.appId, { version: t.version, from: (t as { from?: number }).from }]));
+
+async function waitForSplit(a: Source, b: Source): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    await a.latestOffset(null, LIMITS);
+    await b.latestOffset(null, LIMITS);
+    if (a.metrics?.().ownedPartitions === '2' && b.metrics?.().ownedPartitions === '2') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`the members did not split the partitions: ${JSON.stringify(a.metrics?.())} ${JSON.stringify(b.metrics?.())}`);
+}
+
+void test('two members of one group split the partitions and each batch carries a marker per owned partition', async () => {
+  const topic = await broker.uniqueTopic('grp-split', 4);
+  await produceMessages(broker.bootstrap, topic, jsonMessages(40, 4));
+  const markers = new Map<string, number>();
+  const a = await member(topic, 'split', markers);
+  const b = await member(topic, 'split', markers);
+  await waitForSplit(a, b);
+  const all: number[] = [];
+  const apps = new Set<string>();
+  for (const src of [a, b]) {
+    const end = await src.latestOffset(null, LIMITS);
+    assert.ok(end !== null);
+    const data = await src.read(null, end);
+    all.push(...ids(data.rows));
+    assert.equal(data.txns?.length, 2);
+    for (const [appId, t] of byApp(data.txns)) {
+      assert.deepEqual(t, { version: 10, from: 0 });
+      apps.add(appId);
+    }
+  }
+  assert.deepEqual(all.sort((x, y) => x - y), Array.from({ length: 40 }, (_, i) => i));
+  assert.deepEqual([...apps].sort(), [0, 1, 2, 3].map((p) => `split-${topic}-${p}`));
+});
+
+void test('planning starts each partition at the marker the sink holds, and a read skips what another instance wrote since', async () => {
+  const topic = await broker.uniqueTopic('grp-resume', 2);
+  await produceMessages(broker.bootstrap, topic, jsonMessages(40, 2));
+  const markers = new Map([[`resume-${topic}-0`, 6]]);
+  const src = await member(topic, 'resume', markers);
+  const end = await src.latestOffset(null, LIMITS);
+  assert.deepEqual(end, { group: 'resume', ranges: { [topic]: { '0': [6, 20], '1': [0, 20] } } });
+  // Before the read, another instance commits partition 0 up to 15 and partition 1 past the planned end.
+  markers.set(`resume-${topic}-0`, 15);
+  markers.set(`resume-${topic}-1`, 25);
+  const data = await src.read(null, end ?? {});
+  assert.deepEqual(ids(data.rows), [30, 32, 34, 36, 38]);
+  assert.deepEqual(byApp(data.txns), new Map([[`resume-${topic}-0`, { version: 20, from: 15 }]]));
+  assert.equal(src.metrics?.().desired_replicas !== undefined, true);
+});
+
+void test('group mode refuses assign, and a checkpoint offset that is not a group offset is reported as such', async () => {
+  assert.throws(() => kafkaSource.config.parse({ 'kafka.bootstrap.servers': 'x:1', assign: '{"t":[0]}', 'group.id': 'g' }), /cannot be combined with assign/);
+  const topic = await broker.uniqueTopic('grp-bad', 1);
+  const src = await member(topic, 'bad', new Map());
+  await assert.rejects(src.read(null, { [topic]: { '0': 5 } }), /consumer-group offset in the checkpoint is malformed/);
+});
