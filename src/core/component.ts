@@ -56,6 +56,9 @@ export interface Source {
   latestOffset(start: Offset | null, limit: ReadLimit): Promise<Offset | null>;
   /** Reads exactly the records in (start, end]. */
   read(start: Offset | null, end: Offset): Promise<SourceData>;
+  /** True when the next batch may be planned and read while the previous one is still being written
+   * (planning must not depend on what the sink holds). The engine then overlaps the two. */
+  readonly readAhead?: boolean;
   /** Everything up to `end` is committed by the sink and the checkpoint: clean up, ack, archive. */
   commit(end: Offset): Promise<void>;
   /** Extra progress metrics, Spark's `sources[].metrics`. */

@@ -18,7 +18,7 @@ import type { ComponentContext, ComponentHealth, Offset, Sink, Source, Stage } f
 import { CheckpointError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
 import { faultPoint } from '../core/faults.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import type { Batch } from '../core/record.ts';
+import type { Batch, SourceData } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
 import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
@@ -35,6 +35,11 @@ export interface QueryOptions {
   readonly idlePollMs?: number;
 }
 
+interface ReadAhead {
+  readonly from: Offset | null;
+  readonly job: Promise<{ end: Offset; data: SourceData; latestOffsetMs: number; getBatchMs: number } | undefined>;
+}
+
 interface PlannedBatch {
   readonly batchId: number;
   readonly start: Offset | null;
@@ -44,6 +49,8 @@ interface PlannedBatch {
   readonly durations: Record<string, number>;
   /** Times the batch was read again because another instance advanced a marker it continues. */
   readonly rereads?: number;
+  /** Rows already read ahead while the previous batch was written. */
+  readonly data?: SourceData;
 }
 
 export interface QueryEvents {
@@ -67,6 +74,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
 
   private stopRequested = false;
   private committed: Offset | null = null;
+  private readAhead: ReadAhead | undefined;
   private nextBatchId = 0;
   private watermarkMs = 0;
   private lastTriggerStart = 0;
@@ -249,12 +257,14 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
   private async planNext(triggerStart: number): Promise<PlannedBatch | undefined> {
     const durations: Record<string, number> = {};
     let t = Date.now();
+    const ahead = await this.takeReadAhead();
     const limit = { respectLimits: this.plan.trigger.kind !== 'once' };
-    const end = await this.retry(`source ${this.source.description}: planning offsets`, () => this.source.latestOffset(this.committed, limit));
-    durations.latestOffset = Date.now() - t;
+    const end = ahead?.end ?? (await this.retry(`source ${this.source.description}: planning offsets`, () => this.source.latestOffset(this.committed, limit)));
+    durations.latestOffset = ahead?.latestOffsetMs ?? Date.now() - t;
+    if (ahead !== undefined) durations.getBatch = ahead.getBatchMs;
     if (end === null || stableJson(end) === stableJson(this.committed)) return undefined;
     t = Date.now();
-    const batch = { batchId: this.nextBatchId, start: this.committed, end, watermarkMs: this.watermarkMs, timestampMs: triggerStart, durations };
+    const batch = { batchId: this.nextBatchId, start: this.committed, end, watermarkMs: this.watermarkMs, timestampMs: triggerStart, durations, ...(ahead === undefined ? {} : { data: ahead.data }) };
     const written = await this.cp.writeOffsets({ batchId: batch.batchId, batchWatermarkMs: batch.watermarkMs, batchTimestampMs: triggerStart, offsets: [end] });
     if (!written) throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `offsets for batch ${batch.batchId} were written by another process in ${this.cp.dir}`);
     durations.walCommit = Date.now() - t;
@@ -262,13 +272,41 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     return batch;
   }
 
+  /** While a batch is being written, plans and reads the next one (when the trigger would start it at
+   * once and the source allows it), so that reading overlaps with the sink's work. Nothing is recorded:
+   * the next batch still writes its offsets to the log before its rows go anywhere. */
+  private startReadAhead(from: Offset): void {
+    const t = this.plan.trigger;
+    const immediate = t.kind === 'availableNow' || (t.kind === 'processingTime' && t.intervalMs === 0);
+    if (this.source.readAhead !== true || !immediate || this.stopRequested) return;
+    const started = Date.now();
+    const job = (async () => {
+      const end = await this.source.latestOffset(from, { respectLimits: true });
+      if (end === null || stableJson(end) === stableJson(from)) return undefined;
+      const latestOffsetMs = Date.now() - started;
+      const readStart = Date.now();
+      const data = await this.source.read(from, end);
+      return { end, data, latestOffsetMs, getBatchMs: Date.now() - readStart };
+    })();
+    // A failed read-ahead is simply dropped: the next batch then plans and reads as usual, with retries.
+    job.catch((e: unknown) => this.logger.debug('read-ahead failed; the next batch reads again', { error: errorMessage(e) }));
+    this.readAhead = { from, job };
+  }
+
+  private async takeReadAhead(): Promise<{ end: Offset; data: SourceData; latestOffsetMs: number; getBatchMs: number } | undefined> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    if (ahead === undefined || stableJson(ahead.from) !== stableJson(this.committed)) return undefined;
+    return ahead.job.catch(() => undefined);
+  }
+
   private async runBatch(p: PlannedBatch): Promise<void> {
     const started = Date.now();
     const d = p.durations;
     this.status = { message: 'Processing new data', isDataAvailable: true, isTriggerActive: true };
     let t = Date.now();
-    const data = await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end));
-    d.getBatch = Date.now() - t;
+    const data = p.data ?? (await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end)));
+    if (p.data === undefined) d.getBatch = Date.now() - t;
     const numInputRows = data.rows.length + data.rejected.length;
     const input: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.txns === undefined ? {} : { txns: data.txns }) };
     t = Date.now();
@@ -285,7 +323,9 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const dead = await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, batch.rejected, p.timestampMs));
     const rejectedPath = dead.location;
     t = Date.now();
-    const result = await this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch)).catch((err: unknown) => {
+    const writing = this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch));
+    this.startReadAhead(p.end);
+    const result = await writing.catch((err: unknown) => {
       // Instances sharing a table (Kafka consumer-group mode): a partition moved to another instance that
       // already wrote part of this range. Reading again skips what the sink holds now.
       if (!(err instanceof SluiceError) || err.code !== ErrorCodes.DELTA_TXN_MOVED || (p.rereads ?? 0) >= 5) throw err;

@@ -31,6 +31,8 @@ export function logOffsetOf(o: Offset | null, what: string): number {
 
 export class FileStreamSource implements Source {
   readonly description: string;
+  // Planning only lists the folder and records files in the source log, never asks the sink.
+  readonly readAhead = true;
   private readonly root: string;
   private readonly matcher: FileMatcher;
   private readonly log: FileSourceLog;

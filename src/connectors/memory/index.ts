@@ -60,6 +60,7 @@ export const memorySource = defineSource({
     const pos = (o: Offset | null): number => (typeof o === 'number' ? o : 0);
     return {
       description: `MemoryStream[${cfg.name}]`,
+      readAhead: true,
       identity: () => ({ type: 'memory', name: cfg.name }),
       open: () => Promise.resolve(void stream()),
       latestOffset(start, limit) {

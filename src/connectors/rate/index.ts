@@ -68,6 +68,7 @@ export function createRateSource(config: RateConfig, ctx: ComponentContext, cloc
 
   return {
     description: `RateStreamV2[rowsPerSecond=${config.rowsPerSecond}, rampUpTimeSeconds=${rampUpSeconds}, numPartitions=${config.numPartitions}]`,
+    readAhead: true,
     identity: () => ({ type: 'rate' }),
     async open() {
       await fsp.mkdir(ctx.stateDir, { recursive: true });
