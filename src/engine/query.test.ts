@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createSession } from '../api/session.ts';
-import { defineSink, type Sink } from '../core/component.ts';
+import { defineSink, defineSource, type Sink, type Source } from '../core/component.ts';
 import { ErrorCodes, SluiceError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
 import { registry } from '../connectors/index.ts';
@@ -170,6 +170,49 @@ describe('the micro-batch engine', () => {
     assert.equal(q.isActive, false);
     await q.awaitTermination();
     assert.deepEqual(MemorySinkTable.named(name).rows.length, 2);
+  });
+
+  it('reads the next batch while the sink writes the previous one, yet logs its offsets only after that commit', async () => {
+    const name = unique('ahead');
+    const cp = join(root, name);
+    new MemoryStream(name).addData(...rowsOf(9));
+    const events: string[] = [];
+    const base = registry.sources.get('memory');
+    assert.ok(base !== undefined);
+    const traced = defineSource({
+      type: 'traced',
+      summary: 'test source',
+      config: z.object({ name: z.string() }).strict(),
+      create(cfg, ctx): Source {
+        const inner = base.create({ name: cfg.name, maxRowsPerTrigger: 3 }, ctx);
+        return { ...inner, readAhead: true, read: async (a, b) => (events.push(`read ${JSON.stringify(b)}`), inner.read(a, b)) };
+      },
+    });
+    const slow = defineSink({
+      type: 'slow',
+      summary: 'test sink',
+      config: z.object({}).strict(),
+      create(): Sink {
+        return {
+          description: 'Slow',
+          identity: () => ({ type: 'slow' }),
+          open: () => Promise.resolve(),
+          async addBatch(batch) {
+            events.push(`write ${batch.batchId}`);
+            await new Promise((r) => setTimeout(r, 50));
+            events.push(`written ${batch.batchId} offsets-next=${existsSync(join(cp, 'offsets', String(batch.batchId + 1)))}`);
+            return { numOutputRows: batch.rows.length, skipped: false };
+          },
+          close: () => Promise.resolve(),
+        };
+      },
+    });
+    const reg: ComponentRegistry = { ...registry, sources: new Map([...registry.sources, ['traced', traced as never]]), sinks: new Map([...registry.sinks, ['slow', slow as never]]) };
+    const q = await createSession({ logger: silentLogger, registry: reg }).readStream.format('traced').option('name', name).load()
+      .writeStream.format('slow').option('checkpointLocation', cp).trigger({ availableNow: true }).start();
+    await q.awaitTermination();
+    assert.deepEqual(events, ['read 3', 'write 0', 'read 6', 'written 0 offsets-next=false', 'write 1', 'read 9', 'written 1 offsets-next=false', 'write 2', 'written 2 offsets-next=false']);
+    assert.deepEqual(q.recentProgress.map((p) => p.numInputRows), [3, 3, 3]);
   });
 
   it('reports every API option problem at once', () => {
