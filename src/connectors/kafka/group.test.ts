@@ -107,3 +107,27 @@ void test('group mode refuses assign, and a checkpoint offset that is not a grou
   const src = await member(topic, 'bad', new Map());
   await assert.rejects(src.read(null, { [topic]: { '0': 5 } }), /consumer-group offset in the checkpoint is malformed/);
 });
+
+void test('the replica hint asks for one instance per partition with backlog until a rate is measured, then for what drains the backlog in a minute', async () => {
+  const topic = await broker.uniqueTopic('grp-hint', 2);
+  await produceMessages(broker.bootstrap, topic, jsonMessages(40, 2));
+  const markers = new Map<string, number>();
+  const src = await member(topic, 'hint', markers, { maxOffsetsPerTrigger: 10 });
+  const first = await src.latestOffset(null, LIMITS);
+  const m = src.metrics?.() ?? {};
+  assert.equal(m.groupPartitions, '2');
+  assert.equal(m.ownedPartitions, '2');
+  assert.equal(m.partitionsWithBacklog, '2');
+  assert.equal(m.totalOffsetsBehindLatest, '30');
+  assert.equal(m.desired_replicas, '2');
+  let end = first;
+  for (let i = 0; i < 3 && end !== null; i++) {
+    const data = await src.read(null, end);
+    for (const t of data.txns ?? []) markers.set(t.appId, t.version);
+    end = await src.latestOffset(null, LIMITS);
+  }
+  const after = src.metrics?.() ?? {};
+  assert.ok(Number(after.throughputPerInstance) > 0, JSON.stringify(after));
+  assert.equal(after.totalOffsetsBehindLatest, '0');
+  assert.equal(after.desired_replicas, '1');
+});
