@@ -27,6 +27,17 @@ export function dashboardScript(): string {
     'c-lag': [{ label: 'lag', key: 'lag', stroke: '#0891b2' }]
   };
 
+  function pad(n, w) { return String(n).padStart(w, '0'); }
+  // One line per tick: hh:mm:ss, with tenths when the whole chart spans only a few seconds.
+  function timeTicks(u, splits) {
+    var span = (u.scales.x.max || 0) - (u.scales.x.min || 0);
+    return splits.map(function (v) {
+      var d = new Date(v * 1000);
+      var hms = pad(d.getHours(), 2) + ':' + pad(d.getMinutes(), 2) + ':' + pad(d.getSeconds(), 2);
+      return span < 5 ? pad(d.getMinutes(), 2) + ':' + pad(d.getSeconds(), 2) + '.' + Math.floor(d.getMilliseconds() / 100) : hms;
+    });
+  }
+
   function makeChart(id) {
     var box = $(id);
     var plot = box.querySelector('.plot');
@@ -37,11 +48,11 @@ export function dashboardScript(): string {
     var opts = {
       width: Math.max(200, plot.clientWidth), height: 150,
       series: series,
-      legend: { show: true, live: false },
+      legend: { show: SPECS[id].length > 1, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.15 : 1]; } } },
       axes: [
-        { stroke: '#6b7686', grid: { stroke: '#eef2f6' }, ticks: { stroke: '#e3e8ef' }, font: '11px system-ui, sans-serif' },
+        { stroke: '#6b7686', grid: { stroke: '#eef2f6' }, ticks: { stroke: '#e3e8ef' }, space: 70, font: '11px system-ui, sans-serif', values: timeTicks },
         { stroke: '#6b7686', grid: { stroke: '#eef2f6' }, ticks: { stroke: '#e3e8ef' }, size: 48, font: '11px system-ui, sans-serif', values: function (u, vals) { return vals.map(function (v) { return fmt(v, v < 10 && v % 1 ? 1 : 0); }); } }
       ]
     };

@@ -72,7 +72,7 @@ aside { display:flex; flex-direction:column; gap:12px; min-width:0; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:10px 12px; min-width:0; position:relative; }
 .card h2 { margin:0 0 6px; font-size:13px; font-weight:600; display:flex; align-items:center; gap:8px; }
 .card h2 small { color:var(--muted); font-weight:400; }
-.chart .plot { height:150px; }
+.chart .plot { min-height:150px; }
 .chart .empty { position:absolute; left:0; right:0; top:64px; text-align:center; color:var(--muted); margin:0; pointer-events:none; }
 .chart.has-data .empty { display:none; }
 .uplot { width:100% !important; }
@@ -89,7 +89,7 @@ th, td { text-align:right; padding:3px 6px; border-top:1px solid var(--line); wh
 th { color:var(--muted); font-weight:500; font-size:11px; text-transform:uppercase; border-top:0; }
 th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align:left; }
 #schema td, #schema th, #validation td, #validation th { text-align:left; }
-#schema td:last-child, #validation td.num { text-align:right; }
+#validation td.num { text-align:right; }
 .scroll { max-height:150px; overflow:auto; }
 .muted { color:var(--muted); } .small { font-size:11px; margin-top:4px; }
 code { font-size:12px; background:#f1f5f9; padding:0 4px; border-radius:4px; }
