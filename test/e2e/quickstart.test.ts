@@ -24,9 +24,9 @@ describe('the quick start', () => {
       for (const k of ['numInputRows', 'inputRowsPerSecond', 'processedRowsPerSecond', 'durationMs', 'sources', 'sink']) assert.ok(k in p, k);
     }
     assert.deepEqual(summary && { in: summary.rowsIn, out: summary.rowsWritten, rejected: summary.rowsRejected, version: summary.tableVersion }, {
-      in: 1002,
+      in: 1006,
       out: 1000,
-      rejected: 2,
+      rejected: 6,
       version: '1',
     });
     const table = await readTableWithDuckDB(join(out, 'events'), 'event_id');
@@ -41,12 +41,28 @@ describe('the quick start', () => {
   it('keeps the malformed sample lines with file, line and reason', () => {
     const dir = join(out, 'checkpoints', 'events', 'rejected');
     const entries = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
-    assert.deepEqual(entries.map((e) => (e.origin as { line: number }).line).sort((a, b) => a - b), [18, 121]);
-    for (const e of entries) {
+    const malformed = entries.filter((e) => e.stage === 'source');
+    assert.deepEqual(malformed.map((e) => (e.origin as { line: number }).line).sort((a, b) => a - b), [18, 121]);
+    for (const e of malformed) {
       assert.match(String((e.origin as { file: string }).file), /events-002\.jsonl$/);
       assert.match(String(e.message), /malformed JSON/);
       assert.equal(typeof e.payload, 'string');
     }
+  });
+
+  it('sends the records failing the validation rules to the DLQ and counts each rule in the progress', async () => {
+    const dir = join(out, 'checkpoints', 'events', 'rejected');
+    const entries = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+    const failed = entries.filter((e) => e.stage === 'checks').map((e) => [(e.origin as { line: number }).line, e.rule, e.batchId]);
+    assert.deepEqual(failed, [[251, 'in(kind)', 1], [252, 'range(amount)', 1], [253, 'regex(country)', 1], [254, 'purchase_has_amount', 1]]);
+    for (const e of entries.filter((x) => x.stage === 'checks')) assert.match(String((e.origin as { file: string }).file), /events-003\.jsonl$/);
+    const fresh = join(root, 'stats-out');
+    const r = await runCli(['run', QUICKSTART, '--available-now', '--progress', 'json'], { SLUICE_OUTPUT: fresh });
+    assert.equal(r.code, 0, r.stderr);
+    const checks = parseProgress(r.stdout).progress.map((p) => (p.stages as Record<string, { rowsIn: number; rowsToDlq: number; rules: Record<string, { passed: number; failed: number }> }>).checks);
+    assert.deepEqual(checks.map((c) => [c?.rowsIn, c?.rowsToDlq]), [[500, 0], [504, 4]]);
+    assert.deepEqual(checks[1]?.rules['range(amount)'], { passed: 503, failed: 1 });
+    assert.deepEqual(checks[1]?.rules['unique(event_id)'], { passed: 504, failed: 0 });
   });
 
   it('writes nothing twice when run again', async () => {
