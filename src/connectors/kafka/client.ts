@@ -63,6 +63,8 @@ export interface GroupMembership {
   readonly generations: number;
   /** The error that ended the membership, if it ended. */
   failure(): Error | undefined;
+  /** Records the next offsets in the group, for lag tools only (progress itself lives in the sink). */
+  commitOffsets(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void>;
   /** Leaves the group, so that the others take over at once. */
   leave(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // carry one marker per partition, resume from the sink's markers, and skip what another instance wrote.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Source } from '../../core/component.ts';
 import type { Row, SinkTxn } from '../../core/record.ts';
 import { startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
@@ -130,4 +131,23 @@ void test('the replica hint asks for one instance per partition with backlog unt
   assert.ok(Number(after.throughputPerInstance) > 0, JSON.stringify(after));
   assert.equal(after.totalOffsetsBehindLatest, '0');
   assert.equal(after.desired_replicas, '1');
+});
+
+void test('a committed batch records its end offsets in the consumer group, for lag tools', async () => {
+  const topic = await broker.uniqueTopic('grp-commit', 2);
+  await produceMessages(broker.bootstrap, topic, jsonMessages(30, 2));
+  const src = await member(topic, 'commit', new Map(), { maxOffsetsPerTrigger: 10 });
+  const end = await src.latestOffset(null, LIMITS);
+  assert.ok(end !== null);
+  await src.read(null, end);
+  await src.commit(end);
+  const admin = new Kafka({ brokers: broker.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId: 'commit', topics: [topic] });
+    const byPartition = Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    assert.deepEqual(byPartition, { 0: '5', 1: '5' });
+  } finally {
+    await admin.disconnect();
+  }
 });

@@ -142,6 +142,17 @@ export class GroupReader {
     return { rows: builder.rows, rejected: builder.rejected, schema: kafkaSchema(this.config.valueFormat, this.config.includeHeaders), bytes: builder.bytes, txns };
   }
 
+  /** Tells the group where this instance's partitions stand, so that lag tools reading group offsets
+   * see progress; only partitions still owned, since the others belong to another member now. */
+  async commit(end: Offset): Promise<void> {
+    const owned = new Set((this.membership?.owned() ?? []).map((p) => tpKey(p.topic, p.partition)));
+    const offsets: { topic: string; partition: number; offset: number }[] = [];
+    for (const [topic, parts] of Object.entries(parseRanges(end))) {
+      for (const [p, [, to]] of Object.entries(parts)) if (owned.has(tpKey(topic, Number(p)))) offsets.push({ topic, partition: Number(p), offset: to });
+    }
+    await this.membership?.commitOffsets(offsets);
+  }
+
   metrics(): Record<string, string> {
     return { ...this.figures, rebalances: String(this.membership?.generations ?? 0) };
   }

@@ -75,6 +75,11 @@ class KafkajsMembership implements GroupMembership {
     return this.error;
   }
 
+  async commitOffsets(offsets: readonly (TopicPartition & { readonly offset: number })[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+  }
+
   async leave(): Promise<void> {
     this.assigned = null;
     await this.consumer.disconnect().catch(() => undefined);

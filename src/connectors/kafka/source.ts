@@ -128,8 +128,8 @@ export class KafkaSource implements Source {
     return { rows: builder.rows, rejected: builder.rejected, schema: kafkaSchema(this.config.valueFormat, this.config.includeHeaders), bytes: builder.bytes };
   }
 
-  commit(_end: Offset): Promise<void> {
-    return Promise.resolve();
+  commit(end: Offset): Promise<void> {
+    return this.group?.commit(end) ?? Promise.resolve();
   }
 
   metrics(): Record<string, string> {
