@@ -55,5 +55,9 @@ export function renderConfigurationDoc(): string {
   for (const [type, def] of registry.sinks) {
     parts.push(`### \`type: ${type}\`\n`, def.summary, '', keyTable(describeKeys(def.config)), '');
   }
+  parts.push('## Stages\n', 'Entries of `streaming.processing.stages`, applied in order; see [stages.md](stages.md).\n');
+  for (const [type, def] of registry.stages) {
+    parts.push(`### \`type: ${type}\`\n`, def.summary, '', keyTable(describeKeys(def.config)), '');
+  }
   return parts.join('\n');
 }
