@@ -10,6 +10,23 @@ import { REPO, spawnCli } from '../support/cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// Runs in the page (the test's own types know no DOM): text cut off inside its box, overlapping
+// panels, horizontal scrolling.
+const LAYOUT_CHECK = `(() => {
+  const out = [];
+  for (const el of document.querySelectorAll('.kpi b, .kpi label, .card h2, header .title, #batches td, #health .name')) {
+    if (el.scrollWidth > el.clientWidth + 1) out.push('text overflows: ' + el.textContent);
+  }
+  const boxes = Array.from(document.querySelectorAll('.card, .kpi')).map((el) => ({ id: el.id || el.textContent.slice(0, 12), r: el.getBoundingClientRect() }));
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].r, b = boxes[j].r;
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push('overlap: ' + boxes[i].id + ' / ' + boxes[j].id);
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push('horizontal scrolling');
+  return out;
+})()`;
 const root = mkdtempSync(join(tmpdir(), 'sluice-dashboard-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -61,10 +78,10 @@ describe('the dashboard', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(url + '/');
       for (const id of ['c-rate', 'c-dur', 'c-lat', 'c-err']) {
-        await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-points') ?? 0) >= 3, `#${id}`, { timeout: 60_000 });
+        await page.waitForFunction(`Number(document.querySelector('#${id}').getAttribute('data-points') || 0) >= 3`, undefined, { timeout: 60_000 });
       }
       await page.waitForSelector('#health li[data-component="pipeline"]', { timeout: 60_000 });
-      const health = await page.$$eval('#health li', (lis) => lis.map((li) => [li.getAttribute('data-component'), li.getAttribute('data-healthy')]));
+      const health = await page.evaluate<string[][]>(`Array.from(document.querySelectorAll('#health li')).map((li) => [li.getAttribute('data-component'), li.getAttribute('data-healthy')])`);
       assert.deepEqual(health, [
         ['source', 'true'],
         ['sink', 'true'],
@@ -75,26 +92,11 @@ describe('the dashboard', () => {
       assert.equal(await page.textContent('#ready'), 'ready');
       assert.match((await page.textContent('#schema')) ?? '', /order_id.*long/s);
       assert.match((await page.textContent('#validation')) ?? '', /source/);
-      assert.equal(await page.$$eval('#batches tbody tr', (rows) => rows.length), 4);
+      assert.equal(await page.locator('#batches tbody tr').count(), 4);
       assert.equal(Number((await page.textContent('#k-batches')) ?? '0'), 4);
 
       // Readability: no text cut off inside its box, no two panels overlapping.
-      const problems = await page.evaluate(() => {
-        const out: string[] = [];
-        for (const el of Array.from(document.querySelectorAll<HTMLElement>('.kpi b, .kpi label, .card h2, header .title, #batches td, #health .name'))) {
-          if (el.scrollWidth > el.clientWidth + 1) out.push(`text overflows: ${el.textContent ?? ''}`);
-        }
-        const boxes = Array.from(document.querySelectorAll<HTMLElement>('.card, .kpi')).map((el) => ({ id: el.id || el.textContent?.slice(0, 12) || '', r: el.getBoundingClientRect() }));
-        for (let i = 0; i < boxes.length; i++) {
-          for (let j = i + 1; j < boxes.length; j++) {
-            const a = boxes[i]?.r;
-            const b = boxes[j]?.r;
-            if (a && b && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(`overlap: ${boxes[i]?.id ?? ''} / ${boxes[j]?.id ?? ''}`);
-          }
-        }
-        if (document.documentElement.scrollWidth > window.innerWidth) out.push('horizontal scrolling');
-        return out;
-      });
+      const problems = await page.evaluate<string[]>(LAYOUT_CHECK);
       assert.deepEqual(problems, []);
       mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(REPO, 'test-artifacts', 'dashboard.png') });
