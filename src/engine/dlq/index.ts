@@ -6,6 +6,7 @@
 //     delta:  appendRows(txn appId <queryId>-dlq, version = batchId)   skipped when the table holds it
 //     kafka:  produce, then <checkpoint>/dlq/kafka-<id>.done            skipped when the marker exists
 //   then sink.addBatch, then commits/<id>
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendRows } from '../../connectors/delta/table.ts';
 import { KafkaSink } from '../../connectors/kafka/sink.ts';
@@ -94,6 +95,7 @@ function kafkaQueue(options: Record<string, unknown>, ctx: ComponentContext): De
       if (await exists(marker(batchId))) return { written: 0, location: config.topic ?? null };
       const rows = envelopes(batchId, rejected, ms).map((e) => ({ key: `${ctx.queryId}-${batchId}`, value: JSON.stringify(e) }));
       await sink.addBatch({ batchId, rows, rejected: [], schema: null });
+      await mkdir(markers, { recursive: true });
       await writeFileAtomic(marker(batchId), `${rows.length}\n`);
       return { written: rows.length, location: config.topic ?? null };
     },
