@@ -207,7 +207,7 @@ describe('the micro-batch engine', () => {
         };
       },
     });
-    const reg: ComponentRegistry = { ...registry, sources: new Map([...registry.sources, ['traced', traced as never]]), sinks: new Map([...registry.sinks, ['slow', slow as never]]) };
+    const reg: ComponentRegistry = { ...registry, sources: new Map([...registry.sources, ['traced', traced]]), sinks: new Map([...registry.sinks, ['slow', slow]]) };
     const q = await createSession({ logger: silentLogger, registry: reg }).readStream.format('traced').option('name', name).load()
       .writeStream.format('slow').option('checkpointLocation', cp).trigger({ availableNow: true }).start();
     await q.awaitTermination();

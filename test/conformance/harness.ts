@@ -130,7 +130,7 @@ export function sourceConformance(make: () => Promise<SourceFixture>): void {
     await other.close();
   });
 
-  it('has a JSON identity that is the same for every instance', async () => {
+  it('has a JSON identity that is the same for every instance', () => {
     const a = fx.create(fresh());
     const b = fx.create(fresh());
     assert.equal(json(a.identity()), json(b.identity()));
