@@ -12,6 +12,7 @@ import type { StructType } from '../core/schema.ts';
 import { registry as defaultRegistry } from '../connectors/index.ts';
 import { StreamingQuery } from '../engine/query.ts';
 import { deriveSchema } from '../engine/schema-track.ts';
+import { declarativeTransform } from '../stages/transform/index.ts';
 
 /** A user transformation: receives a batch, returns its rows (or the batch). May be async. */
 export type TransformFn = (batch: Batch) => Batch | Row[] | Promise<Batch | Row[]>;
@@ -76,6 +77,28 @@ export class DataStream {
   /** Adds a processing step; returns a new stream (the original is unchanged). */
   transform(fn: TransformFn, name?: string): DataStream {
     return new DataStream(this.session, this.source, [...this.transforms, { name: name ?? (fn.name || `transform${this.transforms.length}`), fn }]);
+  }
+
+  /** Keeps the rows for which a Spark SQL condition is TRUE, e.g. `"amount > 10 AND country IN ('DE', 'FR')"`. */
+  filter(condition: string): DataStream {
+    return this.steps([{ filter: condition }], `filter${this.transforms.length}`);
+  }
+
+  /** Adds or replaces a column computed by a Spark SQL expression, e.g. `withColumn('gross', 'amount * 1.19')`. */
+  withColumn(name: string, expr: string): DataStream {
+    return this.steps([{ with_column: { name, expr } }], `withColumn${this.transforms.length}`);
+  }
+
+  /** Keeps only these columns, in this order. */
+  select(...columns: string[]): DataStream {
+    return this.steps([{ select: columns }], `select${this.transforms.length}`);
+  }
+
+  /** Declarative steps as under a YAML `transform` stage (`{ rename: {...} }`, `{ mask: {...} }` ...);
+   * they are checked here, so a bad expression throws where it is written. */
+  steps(steps: readonly Record<string, unknown>[], name?: string): DataStream {
+    const stageName = name ?? `steps${this.transforms.length}`;
+    return this.transform(declarativeTransform(stageName, steps), stageName);
   }
 
   get writeStream(): DataStreamWriter {

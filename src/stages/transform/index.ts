@@ -4,7 +4,8 @@
 //   row segment: compiled once per input schema into one closure chain (one pass per row)
 //   function:    called with the batch; its output schema is derived from the rows it returns
 import { defineStage, type Stage } from '../../core/component.ts';
-import { errorMessage } from '../../core/errors.ts';
+import { validate } from '../../config/problems.ts';
+import { ConfigError, errorMessage } from '../../core/errors.ts';
 import { originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { compileChain, type ChainStep, type CompiledChain } from './chain.ts';
@@ -56,6 +57,18 @@ export class TransformStage implements Stage {
     flush();
     const stage = new TransformStage(name, segments);
     for (const s of segments) if (s.kind === 'rows') stage.chain(s, null);
+    return stage;
+  }
+
+  /** A stage of declarative steps only, built synchronously (for the TypeScript API). */
+  static fromSteps(name: string, config: TransformConfig): TransformStage {
+    const steps: ChainStep[] = config.steps.map((step, index) => ({ index, config: step }));
+    const fn = steps.find((s) => s.config.function !== undefined);
+    if (fn !== undefined) {
+      throw new ConfigError([{ path: `stage ${name}: steps[${fn.index}].function`, message: 'function steps are not available here', expected: 'stream.transform(fn) for a function' }], `stage ${name}`);
+    }
+    const stage = new TransformStage(name, [{ kind: 'rows', steps, cache: new Map() }]);
+    for (const s of stage.segments) if (s.kind === 'rows') stage.chain(s, null);
     return stage;
   }
 
@@ -122,6 +135,17 @@ export class TransformStage implements Stage {
   metrics(): TransformMetrics {
     return { ...this.last };
   }
+}
+
+/**
+ * Declarative steps as a batch function for the TypeScript API (`stream.filter(...)`): validated and
+ * compiled here, so a bad step or expression throws where it is written, not at the first batch.
+ */
+export function declarativeTransform(name: string, steps: readonly unknown[]): (batch: Batch) => Promise<Batch> {
+  const r = validate(TransformConfigSchema, { steps }, `stage ${name}`);
+  if (!r.ok) throw new ConfigError(r.problems, `stage ${name}`);
+  const stage = TransformStage.fromSteps(name, r.value);
+  return async (batch) => stage.process(batch);
 }
 
 export const transformStage = defineStage({
