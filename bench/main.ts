@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each beside the baseline it is judged against, in one run.
 import { benchFileToDelta } from './file-delta.ts';
+import { benchMonitoring } from './monitoring.ts';
 import { formatTable, type BenchResult } from './report.ts';
 
 const only = process.argv[2];
@@ -9,6 +10,11 @@ const started = Date.now();
 if (only === undefined || only === 'file-delta') {
   console.error('file -> Delta: generating 1M rows ...');
   results.push(...benchFileToDelta());
+}
+
+if (only === undefined || only === 'monitoring') {
+  console.error('monitoring overhead: file -> Delta with the server off and scraped every second ...');
+  results.push(...(await benchMonitoring()));
 }
 
 console.log(formatTable(results));

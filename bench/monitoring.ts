@@ -1,0 +1,122 @@
+// Benchmark: the cost of monitoring. file -> Delta with the monitoring server off, then on and
+// scraped every second (/metrics, /ready, /api/status, as Prometheus and a dashboard would), in
+// alternating runs of separate processes; the best run of each is compared.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeEventFiles } from './data.ts';
+import { percentile, type BenchResult } from './report.ts';
+
+interface WorkerResult {
+  readonly rows: number;
+  readonly seconds: number;
+  readonly batchMs: number[];
+  readonly peakRssBytes: number;
+  readonly scrapes?: number;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+export async function benchMonitoring(rows = 500_000, rowsPerBatch = 50_000, rounds = 2): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-monitoring-'));
+  try {
+    const rowsPerFile = 10_000;
+    const landing = join(dir, 'landing');
+    const bytes = writeEventFiles(landing, rows, rowsPerFile);
+    const best: Record<'off' | 'on', WorkerResult | undefined> = { off: undefined, on: undefined };
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of ['off', 'on'] as const) {
+        const run = join(dir, `${mode}-${round}`);
+        const r = await runWorker(mode, landing, join(run, 'table'), join(run, 'cp'), rowsPerBatch / rowsPerFile);
+        if (r.rows !== rows) throw new Error(`monitoring ${mode}: wrote ${r.rows} rows, expected ${rows}`);
+        if (mode === 'on' && (r.scrapes ?? 0) === 0) throw new Error('monitoring on: the server was never scraped');
+        const prev = best[mode];
+        if (prev === undefined || r.seconds < prev.seconds) best[mode] = r;
+        rmSync(run, { recursive: true, force: true });
+      }
+    }
+    const off = best.off;
+    const on = best.on;
+    if (off === undefined || on === undefined) throw new Error('no benchmark round ran');
+    const mb = bytes / 1024 / 1024;
+    const row = (name: string, r: WorkerResult): BenchResult => ({
+      name,
+      rows: r.rows,
+      seconds: r.seconds,
+      mbPerSecond: mb / r.seconds,
+      peakRssMb: r.peakRssBytes / 1024 / 1024,
+      latencyMs: { p50: percentile(r.batchMs, 50), p95: percentile(r.batchMs, 95), p99: percentile(r.batchMs, 99) },
+    });
+    return [
+      row('file -> Delta, monitoring off', off),
+      { ...row(`file -> Delta, monitoring on, scraped every second (${on.scrapes ?? 0} scrapes)`, on), relativeTo: { name: 'monitoring off', ratio: off.seconds / on.seconds, required: 0.95 } },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs one pipeline in its own process; with monitoring on, scrapes it from this process. */
+async function runWorker(mode: 'off' | 'on', landing: string, table: string, cp: string, filesPerTrigger: number): Promise<WorkerResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, 'worker', mode, landing, table, cp, String(filesPerTrigger)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let scrapes = 0;
+  let timer: NodeJS.Timeout | undefined;
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const url = /^url (\S+)$/m.exec(out)?.[1];
+    if (url !== undefined && timer === undefined) {
+      timer = setInterval(() => {
+        void Promise.all(['/metrics', '/ready', '/api/status'].map((p) => fetch(url + p).then((r) => r.text())))
+          .then(() => scrapes++)
+          .catch(() => undefined);
+      }, 1000);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`monitoring ${mode} worker failed: ${err}`);
+  const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as WorkerResult;
+  return mode === 'on' ? { ...result, scrapes } : result;
+}
+
+async function worker(args: readonly string[]): Promise<void> {
+  const [mode, landing, table, checkpoint, filesPerTrigger] = args;
+  if (landing === undefined || table === undefined || checkpoint === undefined) throw new Error('usage: worker <off|on> <landing> <table> <checkpoint> <filesPerTrigger>');
+  const { createSession } = await import('../src/index.ts');
+  const { silentLogger } = await import('../src/core/logger.ts');
+  const { EVENT_SCHEMA } = await import('./data.ts');
+  const { PipelineMonitor, MonitoringServer, MonitoringSchema } = await import('../src/observe/index.ts');
+  const started = performance.now();
+  const query = await createSession({ logger: silentLogger })
+    .readStream.format('file')
+    .option('format', 'json')
+    .option('maxFilesPerTrigger', Number(filesPerTrigger ?? '5'))
+    .schema(EVENT_SCHEMA)
+    .load(landing)
+    .writeStream.format('delta')
+    .option('checkpointLocation', checkpoint)
+    .trigger({ availableNow: true })
+    .start(table);
+  let close = (): Promise<void> => Promise.resolve();
+  if (mode === 'on') {
+    const monitor = new PipelineMonitor(query, { config: MonitoringSchema.parse({}), logger: silentLogger, diskPaths: [checkpoint, table] });
+    const server = await MonitoringServer.start(monitor, { port: 0, logger: silentLogger });
+    process.stdout.write(`url ${server.url}\n`);
+    close = async () => {
+      await server.close();
+      await monitor.close();
+    };
+  }
+  await query.awaitTermination();
+  const seconds = (performance.now() - started) / 1000;
+  await close();
+  const rows = query.recentProgress.reduce((s, p) => s + p.sink.numOutputRows, 0);
+  process.stdout.write(JSON.stringify({ rows, seconds, batchMs: query.recentProgress.map((p) => p.batchDuration), peakRssBytes: process.resourceUsage().maxRSS * 1024 }) + '\n');
+}
+
+if (process.argv[1] === SELF && process.argv[2] === 'worker') await worker(process.argv.slice(3));
