@@ -81,6 +81,9 @@ export class DetectStage implements Stage {
       );
     }
     const cur = this.current as SchemaVersion;
+    // Added, not set: a batch above max.batch.bytes reaches the stage in several slices.
+    this.m.rescuedRows += pass.rescuedRows;
+    this.m.rejectedRows += pass.rejected.length;
     this.m.schemaVersion = cur.version;
     this.m.columns = cur.schema.fields.length;
     return { ...batch, rows: pass.rows, rejected: [...batch.rejected, ...pass.rejected], schema: cur.schema };
@@ -94,7 +97,7 @@ export class DetectStage implements Stage {
     return { ...this.m, addedColumns: [...this.m.addedColumns] };
   }
 
-  private fit(batch: Batch): { rows: Row[]; rejected: Rejected[]; unknown: Set<string>; unknownRows: Row[] } {
+  private fit(batch: Batch): { rows: Row[]; rejected: Rejected[]; unknown: Set<string>; unknownRows: Row[]; rescuedRows: number } {
     const cur = this.current as SchemaVersion;
     const conform = this.conform as Conformer;
     const rows: Row[] = [];
@@ -126,9 +129,7 @@ export class DetectStage implements Stage {
       const message = r.ok ? 'record cannot be fitted to the schema' : `does not fit schema version ${cur.version}: ${r.message}`;
       rejected.push({ errorType: 'SCHEMA_VALIDATION', stage: this.name, rule: 'schema', message, payload: payloadOf(input), origin: originOf(input) ?? {} });
     }
-    this.m.rescuedRows = rescuedRows;
-    this.m.rejectedRows = rejected.length;
-    return { rows, rejected, unknown, unknownRows };
+    return { rows, rejected, unknown, unknownRows, rescuedRows };
   }
 
   private async record(schema: StructType, added: readonly string[], batchId: number, reason: SchemaVersion['reason']): Promise<void> {

@@ -131,3 +131,14 @@ streaming:
     assert.throws(() => stage({ schema: 'a INT', rules: [{ rule: 'expression', expression: 'b > 1' }] }), /b/);
   });
 });
+
+describe('the validate stage on a batch in slices', () => {
+  it('keeps unique keys and statistics across slices of the same batch id', () => {
+    const s = stage({ rules: [{ rule: 'unique', column: 'id' }] });
+    s.process(batch([{ id: 1 }, { id: 2 }], 7));
+    const second = s.process(batch([{ id: 2 }, { id: 3 }], 7));
+    assert.deepEqual(second.rows.map((r) => r.id), [3]);
+    assert.deepEqual(s.stats.rules['unique(id)'], { passed: 3, failed: 1 });
+    assert.equal(s.stats.rowsIn, 4);
+  });
+});

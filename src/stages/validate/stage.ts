@@ -44,10 +44,13 @@ export class ValidateStage implements Stage {
   }
 
   process(batch: Batch): Batch {
-    if (batch.batchId !== this.m.batchId) this.m = emptyMetrics(batch.batchId, this.cfg, this.declared !== null);
-    const m = this.m;
     const rules = this.rules !== null && (this.declared !== null || this.rulesFor === batch.schema) ? this.rules : this.compileRules(batch.schema);
-    for (const r of rules) r.reset();
+    // Per batch, not per call: a batch above max.batch.bytes arrives in slices, and unique spans them.
+    if (batch.batchId !== this.m.batchId) {
+      this.m = emptyMetrics(batch.batchId, this.cfg, this.declared !== null);
+      for (const r of rules) r.reset();
+    }
+    const m = this.m;
     const out: Row[] = [];
     const rejected: Rejected[] = batch.rejected;
     m.rowsIn += batch.rows.length;
