@@ -15,9 +15,9 @@ export interface BarState {
 export class RunEstimate {
   private readonly started: number;
   private rows = 0;
-  private filesDone = 0;
+  private batches = 0;
+  private filesPerBatch = 1;
   private lastOutstanding: number | undefined;
-  private firstBatchFiles: number | undefined;
 
   constructor(nowMs = Date.now()) {
     this.started = nowMs;
@@ -25,6 +25,7 @@ export class RunEstimate {
 
   update(p: StreamingQueryProgress, nowMs = Date.now()): BarState {
     this.rows += p.numInputRows;
+    this.batches++;
     const m = p.sources[0]?.metrics ?? {};
     const elapsed = Math.max(0.001, (nowMs - this.started) / 1000);
     const rowsPerSecond = this.rows / elapsed;
@@ -34,17 +35,12 @@ export class RunEstimate {
     let done = p.batchId + 1;
     let left = 0;
     if (Number.isFinite(files)) {
-      // The run's end is fixed, so outstanding files only shrink; the first batch's share is
-      // unknown until the second one shows how many files a batch takes.
-      if (this.lastOutstanding === undefined) this.firstBatchFiles = undefined;
-      else {
-        const step = Math.max(0, this.lastOutstanding - files);
-        this.filesDone += step;
-        this.firstBatchFiles ??= step;
-      }
+      // The run's end is fixed, so outstanding files only shrink; how many files a batch takes
+      // shows from the second batch on (one until then).
+      if (this.lastOutstanding !== undefined) this.filesPerBatch = Math.max(this.filesPerBatch, this.lastOutstanding - files);
       this.lastOutstanding = files;
       unit = 'files';
-      done = this.filesDone + (this.firstBatchFiles ?? (files === 0 ? 1 : 0));
+      done = this.batches * this.filesPerBatch;
       left = files;
     } else if (Number.isFinite(behind)) {
       unit = 'records';
