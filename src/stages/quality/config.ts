@@ -1,10 +1,11 @@
 // The `quality` stage's YAML shape: DLT-style expectations, a column profile and a freshness check.
 import { z } from 'zod';
 import { duration } from '../../config/fields.ts';
+import { sqlExpression } from '../transform/config.ts';
 
 const expectations = (what: string) =>
   z
-    .record(z.string().regex(/^[A-Za-z0-9_.\- ]+$/), z.string().min(1))
+    .record(z.string().regex(/^[A-Za-z0-9_.\- ]+$/), sqlExpression('condition'))
     .optional()
     .meta({ description: `Mapping of expectation name to a Spark SQL condition. ${what}` });
 

@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { parseDdl } from '../schema/ddl.ts';
+import { validate } from '../../config/problems.ts';
 import { QualityConfigSchema } from './config.ts';
 import { ExpectationFailedError, QualityStage } from './index.ts';
 
@@ -81,8 +82,9 @@ describe('quality expectations', () => {
     assert.equal(out.rejected[0]?.errorType, 'PROCESSING');
   });
 
-  it('reports a syntax error at creation and an unknown column once the schema is known, with positions', () => {
-    assert.throws(() => make({ expect: { bad: 'amount >' } }), (err: unknown) => err instanceof ConfigError && /stage dq: expect\.bad.*expression "amount >"/s.test(err.message));
+  it('reports a syntax error when the configuration is loaded and an unknown column once the schema is known, with positions', () => {
+    const bad = validate(QualityConfigSchema, { expect: { bad: 'amount >' } }, 'streaming.processing.stages[1].config');
+    assert.ok(!bad.ok && bad.problems[0]?.path === 'streaming.processing.stages[1].config.expect.bad' && /position 9 of expression "amount >"/.test(bad.problems[0].message));
     const st = make({ expect_or_drop: { typo: 'amout > 0' } });
     assert.throws(() => st.process(batch()), (err: unknown) => err instanceof ConfigError && /stage dq: expect_or_drop\.typo.*unknown column "amout" at position 1/s.test(err.message));
     const prof = make({ profile: ['amout'] });

@@ -35,7 +35,7 @@ describe('declarative steps in the TypeScript API', () => {
 
   it('throws a config error with the position where a bad expression is written', () => {
     const stream = createSession().readStream.format('memory').option('name', 'unused').load();
-    assert.throws(() => stream.filter('amount >'), (err: unknown) => err instanceof ConfigError && /stage filter0: steps\[0\]\.filter.*expression "amount >"/s.test(err.message));
+    assert.throws(() => stream.filter('amount >'), (err: unknown) => err instanceof ConfigError && /stage filter0\.steps\[0\]\.filter.*expression "amount >"/s.test(err.message));
     assert.throws(() => stream.steps([{ shuffle: true }]), (err: unknown) => err instanceof ConfigError && /shuffle/.test(err.message));
     assert.throws(() => stream.steps([{ function: { module: 'x.ts' } }]), /function steps are not available here/);
   });

@@ -1,6 +1,27 @@
 // The `transform` stage's YAML shape: an ordered list of steps, each a mapping with exactly one step key.
 import { z } from 'zod';
 import { bool, nonNegativeInt } from '../../config/fields.ts';
+import { compileExpression, compilePredicate, ExpressionError } from '../expr/index.ts';
+
+/**
+ * A Spark SQL expression, checked for syntax, functions and types when the configuration is loaded,
+ * so `sluice validate` reports the position; columns are checked against the schema once it is known.
+ */
+export function sqlExpression(kind: 'value' | 'condition') {
+  return z
+    .string()
+    .min(1)
+    .superRefine((text, ctx) => {
+      try {
+        if (kind === 'condition') compilePredicate(text);
+        else compileExpression(text);
+      } catch (err) {
+        if (!(err instanceof ExpressionError)) throw err;
+        const p = err.problems[0];
+        ctx.addIssue({ code: 'custom', message: p?.message ?? err.message, ...(p?.expected === undefined ? {} : { params: { expected: p.expected } }) });
+      }
+    });
+}
 
 const column = () => z.string().min(1);
 const columns = () => z.array(column()).min(1);
@@ -8,7 +29,7 @@ const columns = () => z.array(column()).min(1);
 const WithColumn = z
   .object({
     name: column().meta({ description: 'The column to add or replace.' }),
-    expr: z.string().min(1).meta({ description: 'A Spark SQL expression computing its value, e.g. `amount * 1.19`.' }),
+    expr: sqlExpression('value').meta({ description: 'A Spark SQL expression computing its value, e.g. `amount * 1.19`.' }),
   })
   .strict();
 
@@ -77,7 +98,7 @@ export const StepSchema = z
     rename: z.record(z.string(), column()).optional().meta({ description: 'Mapping of old name to new name.' }),
     drop: columns().optional().meta({ description: 'Remove these columns (missing ones are ignored, as in Spark).' }),
     cast: z.record(z.string(), z.string()).optional().meta({ description: 'Mapping of column to Spark type (`int`, `decimal(10,2)`, `timestamp` ...); invalid values become NULL.' }),
-    filter: z.string().min(1).optional().meta({ description: 'Keep rows for which this Spark SQL condition is TRUE.' }),
+    filter: sqlExpression('condition').optional().meta({ description: 'Keep rows for which this Spark SQL condition is TRUE.' }),
     with_column: WithColumn.optional().meta({ description: 'Add or replace a column computed by an expression.' }),
     flatten: z.preprocess((v) => (v === true || v === null ? {} : v), Flatten).optional().meta({ description: 'Nested struct columns become top-level `parent_child` columns.' }),
     explode: Explode.optional().meta({ description: 'One row per element of an array column.' }),

@@ -5,6 +5,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { ORIGIN, originOf, withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { field, struct, typeToString, type StructType } from '../../core/schema.ts';
 import { parseDdl } from '../schema/ddl.ts';
+import { validate } from '../../config/problems.ts';
 import { TransformConfigSchema } from './config.ts';
 import { TransformStage } from './index.ts';
 
@@ -175,13 +176,14 @@ describe('transform steps', () => {
 });
 
 describe('transform configuration errors', () => {
-  it('a syntax error fails when the stage is created, naming the stage, the step, the expression and the position', async () => {
-    await assert.rejects(TransformStage.create('clean', TransformConfigSchema.parse({ steps: [{ drop: ['x'] }, { filter: 'amount > > 3' }] })), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /stage clean: steps\[1\]\.filter/);
-      assert.match(err.message, /position \d+ of expression "amount > > 3"/);
-      return true;
-    });
+  it('a syntax error is a config problem when the configuration is loaded, naming the step, the expression and the position', () => {
+    const r = validate(TransformConfigSchema, { steps: [{ drop: ['x'] }, { filter: 'amount > > 3' }, { with_column: { name: 'y', expr: 'upper(a, b)' } }, { filter: 'length(name) + 1' }] }, 'streaming.processing.stages[0].config');
+    assert.equal(r.ok, false);
+    const problems = r.ok ? [] : r.problems;
+    assert.deepEqual(problems.map((p) => p.path), ['streaming.processing.stages[0].config.steps[1].filter', 'streaming.processing.stages[0].config.steps[2].with_column.expr', 'streaming.processing.stages[0].config.steps[3].filter']);
+    assert.match(problems[0]?.message ?? '', /position \d+ of expression "amount > > 3"/);
+    assert.match(problems[1]?.message ?? '', /upper takes 1 argument but was given 2 at position 1/);
+    assert.match(problems[2]?.message ?? '', /a condition must be boolean/);
   });
 
   it('an unknown column fails as soon as the input schema is known, with the list of columns', async () => {
