@@ -127,6 +127,14 @@ ${stages}
     assert.match(r.stderr, /unknown column "amout" at position 1 of expression "amout \* 2"/);
   });
 
+  it('sluice validate reports a syntax error in an expression with its place in the file and its position', async () => {
+    const file = pipeline('syntax', `      - { type: transform, name: shape, config: { steps: [ { filter: "amount > > 3" } ] } }`);
+    const r = await runCli(['validate', file]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /streaming\.processing\.stages\[0\]\.config\.steps\[0\]\.filter/);
+    assert.match(r.stderr, /position \d+ of expression "amount > > 3"/);
+  });
+
   it('a function failing on one record sends that record to the DLQ and writes the others', async () => {
     const file = pipeline('picky', `      - { type: transform, name: shape, config: { steps: [ { function: { module: ${join(root, 'picky.mjs')}, export: picky } } ] } }`);
     const r = await runCli(['run', file, '--available-now', '--progress', 'json']);
