@@ -14,8 +14,7 @@ import { jsonMessages, produceMessages } from '../support/kafka/produce.ts';
 import { readTableWithDuckDB } from '../support/table-check.ts';
 
 const PARTITIONS = 12;
-const FIRST_WAVE = 6000;
-const SECOND_WAVE = 6000;
+const WAVES = [6000, 3000, 3000] as const;
 const GROUP = 'scale-test';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-kafka-scale-'));
@@ -84,22 +83,34 @@ describe('consumer-group scale-out into one Delta table', () => {
   it('three instances share twelve partitions, one joins and one is killed midway, and every message lands exactly once', async (t) => {
     const topic = await broker.uniqueTopic('scale', PARTITIONS);
     const table = join(root, 'table');
-    await produceMessages(broker.bootstrap, topic, jsonMessages(FIRST_WAVE, PARTITIONS));
+    const [first, second, third] = WAVES;
+    const total = first + second + third;
+    await produceMessages(broker.bootstrap, topic, jsonMessages(first, PARTITIONS));
     const runs = new Map<string, { child: import('node:child_process').ChildProcess; done: Promise<CliResult> }>();
+    const assigned = new Set<string>();
     const start = (name: string): void => {
-      runs.set(name, spawnCli(['run', config(name, topic, table), '--progress', 'json'], { SLUICE_LOG_LEVEL: 'info' }));
+      const run = spawnCli(['run', config(name, topic, table), '--progress', 'json'], { SLUICE_LOG_LEVEL: 'info' });
+      run.child.stderr?.on('data', (d: Buffer) => {
+        if (d.toString().includes('consumer group assignment')) assigned.add(name);
+      });
+      runs.set(name, run);
     };
     try {
       start('a');
       start('b');
       await waitFor('a and b to write', table, (w) => w.messages >= 1500 && w.instances.size >= 2, 120_000);
       start('c');
-      await waitFor('c to join and write', table, (w) => w.instances.size >= 3, 120_000);
+      const deadline = Date.now() + 120_000;
+      while (!assigned.has('c') && Date.now() < deadline) await delay(100);
+      assert.ok(assigned.has('c'), 'the joining instance got an assignment');
+      // New data after the join, so that the newcomer has records on the partitions it now owns.
+      await produceMessages(broker.bootstrap, topic, jsonMessages(second, PARTITIONS, first));
+      await waitFor('c to write', table, (w) => w.instances.size >= 3, 120_000);
       runs.get('a')?.child.kill('SIGKILL');
       const killed = await runs.get('a')?.done;
       assert.equal(killed?.signal, 'SIGKILL');
-      await produceMessages(broker.bootstrap, topic, jsonMessages(SECOND_WAVE, PARTITIONS, FIRST_WAVE));
-      await waitFor('every message', table, (w) => w.messages >= FIRST_WAVE + SECOND_WAVE, 240_000);
+      await produceMessages(broker.bootstrap, topic, jsonMessages(third, PARTITIONS, first + second));
+      await waitFor('every message', table, (w) => w.messages >= total, 240_000);
     } finally {
       for (const name of ['b', 'c', 'a']) runs.get(name)?.child.kill('SIGINT');
     }
@@ -108,7 +119,6 @@ describe('consumer-group scale-out into one Delta table', () => {
       t.diagnostic(`${name}: exit ${r?.code ?? r?.signal}; ${(r?.stderr ?? '').split('\n').filter((l) => /assignment|advanced/.test(l)).length} assignment/reread log lines`);
       assert.equal(r?.code, 0, `instance ${name} failed: ${r?.stderr.slice(-2000)}`);
     }
-    const total = FIRST_WAVE + SECOND_WAVE;
     const contents = await readTableWithDuckDB(table, 'id');
     const ids = contents.rows.map((r) => Number(r.id));
     assert.equal(ids.length, total, `${ids.length} rows instead of ${total}`);

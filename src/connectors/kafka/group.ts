@@ -54,13 +54,13 @@ export class GroupReader {
 
   /** Joins the group and waits for the first assignment (a first join takes a few seconds). */
   async open(): Promise<void> {
-    const m = await this.join();
+    await this.join();
     const deadline = Date.now() + Math.max(60_000, 2 * this.group.sessionTimeoutMs);
-    while (m.owned() === null && Date.now() < deadline && !this.ctx.signal.aborted) {
-      this.checkFailure();
+    while (this.membership?.owned() === null && Date.now() < deadline && !this.ctx.signal.aborted) {
+      await this.rejoinIfFailed();
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (m.owned() === null && !this.ctx.signal.aborted) {
+    if (this.membership?.owned() === null && !this.ctx.signal.aborted) {
       throw new SourceError(ErrorCodes.SOURCE_READ, `no partition assignment from consumer group ${this.group.id} at ${this.client.servers}`, { retryable: true });
     }
   }
@@ -71,14 +71,7 @@ export class GroupReader {
   }
 
   async plan(start: Offset | null, limit: ReadLimit, max: number | undefined): Promise<Offset | null> {
-    if (this.membership?.failure() !== undefined) {
-      // The group consumer stopped for good (a protocol error it does not retry): join again, a few times.
-      if (++this.rejoins > MAX_REJOINS) this.checkFailure();
-      this.ctx.logger.warn('consumer group membership failed; joining again', { groupId: this.group.id, attempt: this.rejoins, error: this.membership.failure()?.message });
-      await this.membership.leave();
-      await this.join();
-      return start;
-    }
+    if (await this.rejoinIfFailed()) return start;
     const owned = this.membership?.owned() ?? null;
     if (owned === null) return start;
     this.rejoins = 0;
@@ -145,12 +138,15 @@ export class GroupReader {
   /** Tells the group where this instance's partitions stand, so that lag tools reading group offsets
    * see progress; only partitions still owned, since the others belong to another member now. */
   async commit(end: Offset): Promise<void> {
-    const owned = new Set((this.membership?.owned() ?? []).map((p) => tpKey(p.topic, p.partition)));
+    const now = this.membership?.owned();
+    if (now === null || now === undefined) return; // rebalancing: the next batch records it
+    const owned = new Set(now.map((p) => tpKey(p.topic, p.partition)));
     const offsets: { topic: string; partition: number; offset: number }[] = [];
     for (const [topic, parts] of Object.entries(parseRanges(end))) {
       for (const [p, [, to]] of Object.entries(parts)) if (owned.has(tpKey(topic, Number(p)))) offsets.push({ topic, partition: Number(p), offset: to });
     }
-    await this.membership?.commitOffsets(offsets);
+    // Only for lag tools: a rebalance racing the commit is not worth a warning.
+    await this.membership?.commitOffsets(offsets).catch((err: unknown) => this.ctx.logger.debug('recording offsets in the consumer group failed', { error: String(err) }));
   }
 
   metrics(): Record<string, string> {
@@ -166,6 +162,19 @@ export class GroupReader {
     const m = await this.client.joinGroup({ groupId: this.group.id, topics, sessionTimeoutMs: this.group.sessionTimeoutMs, heartbeatIntervalMs: this.group.heartbeatIntervalMs });
     this.membership = m;
     return m;
+  }
+
+  /** The group consumer stops for good on a protocol error it does not retry (some servers answer a
+   * racing SyncGroup so): join again, a few times in a row at most. */
+  private async rejoinIfFailed(): Promise<boolean> {
+    const m = this.membership;
+    const err = m?.failure();
+    if (m === undefined || err === undefined) return false;
+    if (++this.rejoins > MAX_REJOINS) this.checkFailure();
+    this.ctx.logger.warn('consumer group membership failed; joining again', { groupId: this.group.id, attempt: this.rejoins, error: err.message });
+    await m.leave();
+    await this.join();
+    return true;
   }
 
   private checkFailure(): void {
