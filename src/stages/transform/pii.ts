@@ -41,11 +41,12 @@ export interface MaskOptions {
   readonly char: string;
 }
 
-/** Masks by code point, so a surrogate pair counts as one character. */
+/** Masks by code point, so a surrogate pair counts as one character. A value no longer than the
+ * visible ends is masked whole: showing all of a short value would defeat the mask. */
 export function maskText(s: string, o: Omit<MaskOptions, 'columns'>): string {
   const chars = [...s];
   const n = chars.length;
-  if (o.keep_first + o.keep_last >= n) return s;
+  if (o.keep_first + o.keep_last >= n) return o.char.repeat(n);
   return chars.slice(0, o.keep_first).join('') + o.char.repeat(n - o.keep_first - o.keep_last) + chars.slice(n - o.keep_last).join('');
 }
 

@@ -118,9 +118,11 @@ describe('transform steps', () => {
     assert.equal(md5.rows[0]?.name, '900150983cd24fb0d6963f7d28e17f72');
   });
 
-  it('mask hides characters and keeps the requested ends', async () => {
+  it('mask hides characters and keeps the requested ends, masking a value no longer than the ends whole', async () => {
     const out = await run([{ mask: { columns: ['card', 'pin'], keep_last: 4, char: '#' } }], [{ card: '4111111111111111', pin: '12' }, { card: null, pin: '12345' }], null);
-    assert.deepEqual(out.rows, [{ card: '############1111', pin: '12' }, { card: null, pin: '#2345' }]);
+    assert.deepEqual(out.rows, [{ card: '############1111', pin: '##' }, { card: null, pin: '#2345' }]);
+    const emoji = await run([{ mask: { columns: ['e'], keep_last: 1 } }], [{ e: 'a😀b' }], null);
+    assert.equal(emoji.rows[0]?.e, '**b');
     const first = await run([{ mask: { columns: ['e'], keep_first: 1 } }], [{ e: 'jane@x.io' }], null);
     assert.equal(first.rows[0]?.e, 'j********');
   });
