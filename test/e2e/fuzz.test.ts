@@ -5,6 +5,12 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parsePipelineText } from '../../src/config/load.ts';
+import { registry } from '../../src/connectors/index.ts';
+import { MemoryStream } from '../../src/connectors/memory/index.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { withOrigin } from '../../src/core/record.ts';
+import { StreamingQuery } from '../../src/engine/query.ts';
 import { parseProgress, runCli } from '../support/cli.ts';
 import { readTableWithDuckDB } from '../support/table-check.ts';
 
@@ -64,24 +70,37 @@ const RARE: [name: string, valid: false, make: (i: number) => Buffer, count: num
   ['payload above max_bytes', false, (i) => b(`{"id":"r${i}","n":1,"s":"${'y'.repeat(2_000_000)}"}`), 3],
 ];
 
+interface Line {
+  readonly id: number;
+  readonly kind: string;
+  readonly valid: boolean;
+  readonly data: Buffer;
+}
+
+/** `n` records of every kind, in a seeded order; `kinds` may add or override kinds for one path. */
+function generate(seed: number, n: number, kinds: typeof KINDS = KINDS): Line[] {
+  const r = prng(seed);
+  const lines: Line[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = kinds[i < kinds.length ? i : Math.floor(r() * kinds.length)];
+    if (k === undefined) throw new Error('kind index out of range');
+    const [kind, valid, make] = k;
+    lines.push({ id: i, kind, valid, data: make(i, r) });
+  }
+  for (const [kind, valid, make, count] of RARE) {
+    for (let k = 0; k < count; k++) {
+      const at = Math.floor(r() * lines.length);
+      lines[at] = { id: at, kind, valid, data: make(at) };
+    }
+  }
+  return lines;
+}
+
 describe('the fuzz test', () => {
   it('survives 12,000 hostile records: every input record is in the table or in the DLQ with a reason', async () => {
-    const r = prng(20241128);
     const landing = join(root, 'landing');
     mkdirSync(landing);
-    const lines: { id: number; kind: string; valid: boolean; data: Buffer }[] = [];
-    for (let i = 0; i < 12_000; i++) {
-      const k = KINDS[i < KINDS.length ? i : Math.floor(r() * KINDS.length)];
-      if (k === undefined) throw new Error('kind index out of range');
-      const [kind, valid, make] = k;
-      lines.push({ id: i, kind, valid, data: make(i, r) });
-    }
-    for (const [kind, valid, make, count] of RARE) {
-      for (let k = 0; k < count; k++) {
-        const at = Math.floor(r() * lines.length);
-        lines[at] = { id: at, kind, valid, data: make(at) };
-      }
-    }
+    const lines = generate(20241128, 12_000);
     const perFile = 3_000;
     for (let f = 0; f * perFile < lines.length; f++) {
       const chunk = lines.slice(f * perFile, (f + 1) * perFile);
@@ -127,7 +146,7 @@ streaming:
     const expectedIds = lines.filter((l) => l.valid).map((l) => `r${l.id}`).sort();
     assert.deepEqual(t.rows.map((x) => String(x.id)).sort(), expectedIds);
     // Every DLQ entry says why, where from and which stage; its line is one the generator made invalid.
-    const byLine = new Map<string, (typeof lines)[number]>();
+    const byLine = new Map<string, Line>();
     lines.forEach((l, i) => byLine.set(`fuzz-${Math.floor(i / perFile)}.jsonl:${(i % perFile) + 1}`, l));
     const kindsSeen = new Set<string>();
     for (const e of entries) {
@@ -147,5 +166,50 @@ streaming:
     // Per-rule statistics reached the progress.
     const checks = progress.map((p) => (p.stages as Record<string, { rules: Record<string, { failed: number }> }>).checks);
     assert.ok(checks.reduce((s, c) => s + (c?.rules['range(n)']?.failed ?? 0), 0) > 0);
+  });
+
+  it('survives 10,000 hostile Kafka-like byte payloads in process: strict UTF-8, BOM bytes, a Delta DLQ', async () => {
+    // As bytes (a Kafka value), invalid UTF-8 is refused instead of replaced, and raw BOM bytes are dropped.
+    const kinds: typeof KINDS = KINDS.map(([name, valid, make]) => [name, name === 'invalid UTF-8 inside a string' ? false : valid, make]);
+    kinds.push(
+      ['BOM bytes', true, (i) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), b(`{"id":"r${i}","n":8}`)])],
+      ['newlines between tokens', true, (i) => b(`{\n"id":"r${i}",\r\n"n":9}\n`)],
+      ['truncated multi-byte character', false, (i) => Buffer.concat([b(`{"id":"r${i}","s":"`), Buffer.from([0xe2, 0x82]), b('"}')])],
+    );
+    const lines = generate(777, 10_000, kinds);
+    const name = `fuzz-bytes-${process.pid}`;
+    const stream = new MemoryStream(name);
+    stream.addData(...lines.map((l) => withOrigin({ key: `k${l.id}`, value: l.data }, { topic: 'raw', partition: 0, offset: String(l.id) })));
+    const dir = join(root, 'bytes');
+    const plan = parsePipelineText(`
+streaming:
+  source: { type: memory, config: { name: ${name}, maxRowsPerTrigger: 2500 } }
+  processing:
+    stages:
+      - { type: parse, config: { keep: [key], max_bytes: 1 MB } }
+      - type: validate
+        name: checks
+        config:
+          schema: "id STRING NOT NULL, n BIGINT, s STRING, key STRING"
+          rules: [{ rule: range, column: n, min: 0 }, { rule: length, column: s, max: 100000 }]
+  sink: { type: delta, config: { path: ${dir}/table, checkpoint.location: ${dir}/cp } }
+  error_handling:
+    dead_letter: { type: delta, path: ${dir}/dlq }
+`, registry, { trigger: { kind: 'availableNow' } });
+    const q = await StreamingQuery.start(plan, { logger: silentLogger });
+    await q.awaitTermination();
+    assert.equal(q.recentProgress.length, 4);
+    const t = await readTableWithDuckDB(join(dir, 'table'));
+    const dlq = await readTableWithDuckDB(join(dir, 'dlq'));
+    assert.equal(t.rows.length + dlq.rows.length, 10_000, `${t.rows.length} rows + ${dlq.rows.length} DLQ entries`);
+    assert.deepEqual(t.rows.map((x) => String(x.id)).sort(), lines.filter((l) => l.valid).map((l) => `r${l.id}`).sort());
+    for (const e of dlq.rows) {
+      assert.ok(typeof e.message === 'string' && e.message !== '');
+      const l = lines[Number((e.origin as { offset: string }).offset)];
+      assert.ok(l !== undefined && !l.valid, JSON.stringify(e).slice(0, 300));
+    }
+    const utf8 = dlq.rows.filter((e) => e.message === 'payload is not valid UTF-8');
+    assert.equal(utf8.length, lines.filter((l) => l.kind.includes('UTF-8') || l.kind.includes('multi-byte')).length);
+    assert.ok(utf8.every((e) => String(e.payload).startsWith('base64:')));
   });
 });
