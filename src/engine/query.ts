@@ -18,7 +18,7 @@ import type { ComponentContext, ComponentHealth, Offset, Sink, Source, Stage } f
 import { CheckpointError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
 import { faultPoint } from '../core/faults.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import type { Batch, SourceData } from '../core/record.ts';
+import type { Batch, Rejected, SourceData } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
 import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
@@ -71,6 +71,8 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
   backoff: { readonly what: string; readonly attempt: number; readonly untilMs: number; readonly error: string } | undefined;
   /** The schema of the last batch handed to the sink. */
   lastSchema: StructType | null = null;
+  /** The records the last batch rejected (read by `progress` listeners for per-cause counts). */
+  lastRejected: readonly Rejected[] = [];
 
   private stopRequested = false;
   private committed: Offset | null = null;
@@ -382,6 +384,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       stages: stageMetrics,
     };
     this.lastSchema = batch.schema;
+    this.lastRejected = batch.rejected;
     this.lastActivityMs = Date.now();
     this.recentProgress.push(progress);
     if (this.recentProgress.length > (this.opts.progressRetention ?? 100)) this.recentProgress.shift();

@@ -9,7 +9,7 @@ import { AlertManager, defaultRules, type AlertStatus } from './alerts.ts';
 import type { MonitoringConfig } from './config.ts';
 import { LoopDelay, PIPELINE_STATES, livenessBoundMs, liveness, pipelineState, readiness, type Readiness } from './health.ts';
 import { PipelineMetrics } from './metrics.ts';
-import { computeSignals, countRejections, latencySeconds, progressField, sourceLag, stageFigures, toPoint, type BatchFacts, type HistoryPoint } from './signals.ts';
+import { computeSignals, countRejections, latencySeconds, progressField, sourceLag, stageFigures, toPoint, type BatchFacts, type HistoryPoint, type RejectionCount } from './signals.ts';
 import { WebhookNotifier } from './webhook.ts';
 
 export interface MonitorOptions {
@@ -49,7 +49,6 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
   private readonly totals = { batches: 0, rowsIn: 0, rowsOut: 0, rejected: 0 };
   private readonly breakdown = new Map<string, { stage: string; type: string; rule: string | null; count: number }>();
   private quality: { stage: string; measure: string; value: number }[] = [];
-  private chain: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
   private readonly livenessMs: number;
 
@@ -67,8 +66,12 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
     this.livenessMs = livenessBoundMs(cfg, opts.intervalMs ?? 0);
     query.on('progress', (p) => {
       // Batches are handled in order even though reading a rejected-records file is asynchronous.
-      const schema = query.lastSchema;
-      this.chain = this.chain.then(() => this.onBatch(p, schema)).catch((err: unknown) => opts.logger.warn('monitoring could not record a batch', { error: String(err) }));
+      // Read at the event: the query moves on to the next batch right after.
+      try {
+        this.onBatch(p, query.lastSchema, countRejections(p, query.lastRejected));
+      } catch (err) {
+        opts.logger.warn('monitoring could not record a batch', { error: String(err) });
+      }
     });
     query.on('terminated', (err) => {
       if (err !== undefined) this.metrics.observeFailure(err.code, 'pipeline');
@@ -88,9 +91,9 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
     return this.points;
   }
 
-  /** Waits until every batch reported so far is reflected in metrics and history. */
-  async settled(): Promise<void> {
-    await this.chain;
+  /** Batches are recorded as they are reported; kept so callers need not know that. */
+  settled(): Promise<void> {
+    return Promise.resolve();
   }
 
   signals(nowMs = Date.now()): Record<string, number | undefined> {
@@ -136,7 +139,6 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.chain;
     this.tick();
     this.loop.close();
     await this.notifier.close();
@@ -151,9 +153,8 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
     this.metrics.setStatus(pipelineState(this.query).state, PIPELINE_STATES);
   }
 
-  private async onBatch(p: StreamingQueryProgress, schema: StructType | null): Promise<void> {
+  private onBatch(p: StreamingQueryProgress, schema: StructType | null, rejections: readonly RejectionCount[]): void {
     const committedAtMs = Date.now();
-    const rejections = await countRejections(p);
     this.trackSchema(p, schema);
     const facts: BatchFacts = {
       committedAtMs,

@@ -1,7 +1,7 @@
 // What monitoring derives from each batch (latency, rejections by cause, stage figures) and the
 // named signals alert rules compare against thresholds.
-import { promises as fsp } from 'node:fs';
 import type { JsonValue } from '../core/component.ts';
+import type { Rejected } from '../core/record.ts';
 import type { StreamingQueryProgress } from '../engine/progress.ts';
 
 export interface RejectionCount {
@@ -24,33 +24,18 @@ export interface BatchFacts {
   readonly lag: number | undefined;
 }
 
-/** Counts the batch's rejected records by stage, type and rule from its rejected-records file. */
-export async function countRejections(p: StreamingQueryProgress): Promise<RejectionCount[]> {
+/** Counts the batch's rejected records by stage, type and rule. */
+export function countRejections(p: StreamingQueryProgress, rejected: readonly Rejected[]): RejectionCount[] {
   if (p.numRejectedRows === 0) return [];
   const byKey = new Map<string, { stage: string; errorType: string; rule?: string; count: number }>();
-  let counted = 0;
-  if (p.rejectedPath !== null) {
-    const text = await fsp.readFile(p.rejectedPath, 'utf8').catch(() => '');
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      let e: { stage?: unknown; errorType?: unknown; rule?: unknown };
-      try {
-        e = JSON.parse(line) as typeof e;
-      } catch {
-        continue;
-      }
-      const stage = typeof e.stage === 'string' ? e.stage : 'unknown';
-      const errorType = typeof e.errorType === 'string' ? e.errorType : 'PROCESSING';
-      const rule = typeof e.rule === 'string' ? e.rule : undefined;
-      const key = `${stage}\u0000${errorType}\u0000${rule ?? ''}`;
-      const prev = byKey.get(key);
-      if (prev === undefined) byKey.set(key, { stage, errorType, ...(rule === undefined ? {} : { rule }), count: 1 });
-      else prev.count++;
-      counted++;
-    }
+  for (const r of rejected) {
+    const key = `${r.stage}\u0000${r.errorType}\u0000${r.rule ?? ''}`;
+    const prev = byKey.get(key);
+    if (prev === undefined) byKey.set(key, { stage: r.stage, errorType: r.errorType, ...(r.rule === undefined ? {} : { rule: r.rule }), count: 1 });
+    else prev.count++;
   }
-  // The file may be gone already (purged, moved); the count in progress is still true.
-  if (counted < p.numRejectedRows) byKey.set('?', { stage: 'unknown', errorType: 'PROCESSING', count: p.numRejectedRows - counted });
+  // Records the listener did not see (a progress replayed from elsewhere) still count.
+  if (rejected.length < p.numRejectedRows) byKey.set('?', { stage: 'unknown', errorType: 'PROCESSING', count: p.numRejectedRows - rejected.length });
   return [...byKey.values()];
 }
 
