@@ -157,6 +157,15 @@ describe('transform steps', () => {
     assert.equal(Object.getOwnPropertySymbols(out.rows[0] ?? {}).includes(ORIGIN), true);
   });
 
+  it('sends a row whose condition cannot be evaluated to the DLQ and keeps going', async () => {
+    const out = await run([{ filter: 'name RLIKE pattern' }], [{ name: 'ab', pattern: 'a.' }, withOrigin({ name: 'ab', pattern: '(' }, { file: 'f', line: 2 }), { name: 'x', pattern: 'a' }], null);
+    assert.deepEqual(out.rows.map((r) => r.name), ['ab']);
+    assert.equal(out.rejected.length, 1);
+    assert.equal(out.rejected[0]?.rule, 'steps[0].filter');
+    assert.deepEqual(out.rejected[0]?.origin, { file: 'f', line: 2 });
+    assert.deepEqual(JSON.parse(out.rejected[0]?.payload ?? 'null'), { name: 'ab', pattern: '(' });
+  });
+
   it('keeps rejected records from earlier stages and batch fields such as txns', async () => {
     const st = await stage([{ filter: 'id > 1' }]);
     const earlier = { errorType: 'SCHEMA_VALIDATION' as const, stage: 'v', message: 'm', payload: 'p', origin: {} };
