@@ -73,4 +73,25 @@ streaming:
     assert.equal(t.rows.length, 4000);
     assert.equal(readFileSync(join(dir, 'table', '_delta_log', '00000000000000000000.json'), 'utf8').split('\n').filter((l) => l.startsWith('{"add"')).length, t.files.length);
   });
+
+  it('stops on a record failing a rule with policy fail, naming it, before anything of the batch is written', async () => {
+    const { config, dir, landing } = pipeline('fail-policy', `
+streaming:
+  source: { type: file, config: { path: $DIR/landing } }
+  processing:
+    stages:
+      - type: validate
+        name: checks
+        config: { rules: [{ rule: not_null, column: id, policy: fail }, { rule: in, column: kind, values: [a, b] }] }
+  sink: { type: delta, config: { path: $DIR/table, checkpoint.location: $DIR/cp } }
+`);
+    writeFileSync(join(landing, 'in.jsonl'), ['{"id":1,"kind":"a"}', '{"id":2,"kind":"z"}', '{"id":null,"kind":"b"}'].join('\n') + '\n');
+    const r = await runCli(['run', config, '--available-now']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /stage checks: record at .*in\.jsonl:3 failed not_null\(id\): id is null \(policy fail\)/);
+    assert.deepEqual(readdirSync(join(dir, 'cp', 'offsets')), ['0']);
+    assert.deepEqual(readdirSync(join(dir, 'cp', 'commits')), []);
+    assert.equal(readdirSync(dir).includes('table'), false);
+    assert.equal(readdirSync(join(dir, 'cp')).includes('rejected'), false);
+  });
 });
