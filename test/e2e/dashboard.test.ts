@@ -65,7 +65,7 @@ describe('the dashboard', () => {
       - { name: rejected_records, metric: errorRate, condition: "> 0.001", severity: critical, description: More than 0.1% of the records of the last minute rejected }
 `,
     );
-    const run = spawnCli(['run', cfg, '--http-port', '0', '--progress', 'none'], { SLUICE_PARQUET_WORKER: 'off' });
+    const run = spawnCli(['run', cfg, '--http-port', '0', '--progress', 'none']);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     try {
       const url = await waitFor('the monitoring server', () => Promise.resolve((JSON.parse(readFileSync(join(root, 'cp', '.monitoring.json'), 'utf8')) as { url: string }).url));

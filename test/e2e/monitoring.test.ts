@@ -69,7 +69,7 @@ ${extra}`;
 async function startPipeline(dir: string, yaml: string, opts: { uid?: number } = {}) {
   const cfg = join(dir, 'pipeline.yaml');
   writeFileSync(cfg, yaml);
-  const run = spawnCli(['run', cfg, '--http-port', '0', '--progress', 'json'], { SLUICE_LOG_LEVEL: 'info', SLUICE_PARQUET_WORKER: 'off' }, opts);
+  const run = spawnCli(['run', cfg, '--http-port', '0', '--progress', 'json'], { SLUICE_LOG_LEVEL: 'info' }, opts);
   const url = await waitFor('the monitoring server to be announced', () => {
     try {
       return Promise.resolve((JSON.parse(readFileSync(join(dir, 'cp', '.monitoring.json'), 'utf8')) as { url: string }).url);
