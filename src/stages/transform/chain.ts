@@ -83,10 +83,13 @@ export function compileChain(stage: string, steps: readonly ChainStep[], input: 
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as Row;
         const mark = state.out.length;
+        const filtered = state.filtered;
         try {
           head(row);
         } catch (err) {
+          // All or nothing per input row: rows an explode already passed on are taken back.
           state.out.length = mark;
+          state.filtered = filtered;
           reject(row, err);
         }
       }

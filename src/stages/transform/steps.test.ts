@@ -166,6 +166,15 @@ describe('transform steps', () => {
     assert.deepEqual(JSON.parse(out.rejected[0]?.payload ?? 'null'), { name: 'ab', pattern: '(' });
   });
 
+  it('takes back the rows an explode passed on when a later step fails on one of them', async () => {
+    const st = await stage([{ explode: { column: 'xs' } }, { filter: "xs <> 'skip'" }, { parse_timestamp: { column: 'xs', on_invalid: 'dlq' } }]);
+    const out = await st.process(batch([{ id: 1, xs: ['2024-01-01', 'skip', 'oops'] }, { id: 2, xs: ['2024-02-01'] }], null));
+    assert.deepEqual(out.rows, [{ id: 2, xs: new Date('2024-02-01T00:00:00Z') }]);
+    assert.equal(out.rejected.length, 1);
+    assert.equal((JSON.parse(out.rejected[0]?.payload ?? 'null') as Row).id, 1);
+    assert.deepEqual(st.metrics(), { rows_in: 2, rows_out: 1, rows_filtered: 0, rows_rejected: 1 });
+  });
+
   it('keeps rejected records from earlier stages and batch fields such as txns', async () => {
     const st = await stage([{ filter: 'id > 1' }]);
     const earlier = { errorType: 'SCHEMA_VALIDATION' as const, stage: 'v', message: 'm', payload: 'p', origin: {} };
