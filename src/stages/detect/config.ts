@@ -1,5 +1,6 @@
 // Configuration of the `detect` stage: real-time schema inference and its evolution mode (Auto Loader's).
 import { z } from 'zod';
+import { bool } from '../../config/fields.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { parseSchema } from '../schema/ddl.ts';
 
@@ -13,6 +14,9 @@ export const detectConfig = z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .optional()
       .meta({ description: 'A declared schema (DDL or StructType JSON) that seeds detection; columns it names keep its types. Adding columns here and restarting evolves the schema.' }),
+    widen_types: bool()
+      .default(false)
+      .meta({ description: 'addNewColumns: let known columns widen across batches too (long to double, conflicting types to string), as a new schema version. A Delta table refuses changed types, so leave it off for Delta sinks; without it such values go to the dead-letter queue.' }),
     rescued_column: z.string().min(1).default('_rescued_data').meta({ description: 'rescue mode: the string column receiving unknown or mismatched fields as a JSON object.' }),
   })
   .strict()

@@ -2,7 +2,8 @@
 // fields of a record that do not fit the schema into a JSON column.
 import type { Row } from '../../core/record.ts';
 import { ORIGIN } from '../../core/record.ts';
-import type { DataType, StructField, StructType } from '../../core/schema.ts';
+import { sameType, typeToString, type DataType, type StructField, type StructType } from '../../core/schema.ts';
+import { mergeTypes } from '../schema/infer.ts';
 import type { Conformer } from '../schema/conform.ts';
 import { payloadOf } from '../validate/payload.ts';
 
@@ -38,6 +39,22 @@ function addNested(a: DataType, b: DataType, path: string, added: string[]): Dat
     return e === a.elementType ? a : { ...a, elementType: e };
   }
   return a;
+}
+
+/** `base` with each known column widened to hold what `seen` found in it (long+double -> double,
+ * conflicts -> string); new columns are not added here. */
+export function widenFields(base: StructType, seen: StructType): { schema: StructType; widened: string[] } {
+  const byName = new Map(seen.fields.map((f) => [f.name, f]));
+  const widened: string[] = [];
+  const fields = base.fields.map((f) => {
+    const g = byName.get(f.name);
+    if (g === undefined) return f;
+    const t = mergeTypes(f.type, g.type);
+    if (sameType(t, f.type)) return f;
+    widened.push(`${f.name}: ${typeToString(f.type)} -> ${typeToString(t)}`);
+    return { ...f, type: t };
+  });
+  return { schema: widened.length === 0 ? base : { type: 'struct', fields }, widened };
 }
 
 /** The top-level column of a conformer path (`device.os` -> `device`, `tags[2]` -> `tags`). */

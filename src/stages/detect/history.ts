@@ -17,7 +17,9 @@ export interface SchemaVersion {
   readonly schema: StructType;
   /** Dotted paths of the columns this version added. */
   readonly added: readonly string[];
-  readonly reason: 'inferred' | 'declared' | 'evolved';
+  readonly reason: 'inferred' | 'declared' | 'evolved' | 'widened';
+  /** Columns whose type this version widened (widen_types), as `name: old -> new`. */
+  readonly widened?: readonly string[];
 }
 
 export class SchemaHistory {

@@ -91,4 +91,18 @@ describe('the detect stage', () => {
     assert.deepEqual(plain(out.rows), [{ id: '2', n: 3 }]);
     assert.equal(out.rejected.length, 0);
   });
+
+  it('widens known columns across batches with widen_types, as a new version, instead of rejecting', async () => {
+    const { s, dir } = await open({ mode: 'addNewColumns', widen_types: true });
+    await s.process(batch(0, [{ id: 1, n: 1, t: '2024-01-01' }]));
+    const out = await s.process(batch(1, [{ id: 2, n: 2.5, t: 'soon' }, { id: 3, n: 3, t: '2024-01-02' }]));
+    assert.deepEqual(shape(out), ['id:bigint', 'n:double', 't:string']);
+    assert.deepEqual(plain(out.rows), [{ id: 2, n: 2.5, t: 'soon' }, { id: 3, n: 3, t: '2024-01-02' }]);
+    assert.equal(out.rejected.length, 0);
+    assert.deepEqual(s.metrics().widenedColumns, ['n: bigint -> double', 't: date -> string']);
+    assert.deepEqual(readdirSync(join(dir, 'schemas')).length, 2);
+    const strict = await open({ mode: 'addNewColumns' });
+    await strict.s.process(batch(0, [{ id: 1, n: 1 }]));
+    assert.equal((await strict.s.process(batch(1, [{ id: 2, n: 2.5 }]))).rejected.length, 1);
+  });
 });

@@ -9,7 +9,7 @@ import { compileConformer, type Conformer } from '../schema/conform.ts';
 import { inferSchema } from '../schema/infer.ts';
 import { payloadOf } from '../validate/payload.ts';
 import { detectConfig, type DetectConfig } from './config.ts';
-import { addFields, rescueRow } from './evolve.ts';
+import { addFields, rescueRow, widenFields } from './evolve.ts';
 import { SchemaHistory, type SchemaVersion } from './history.ts';
 
 export interface DetectMetrics {
@@ -17,6 +17,8 @@ export interface DetectMetrics {
   schemaVersion: number | null;
   /** Columns added by this batch (dotted paths for nested fields). */
   addedColumns: string[];
+  /** Columns widened by this batch (widen_types), as `name: old -> new`. */
+  widenedColumns: string[];
   rescuedRows: number;
   rejectedRows: number;
   columns: number;
@@ -25,7 +27,7 @@ export interface DetectMetrics {
 export class DetectStage implements Stage {
   private current: SchemaVersion | undefined;
   private conform: Conformer | null = null;
-  private m: DetectMetrics = { batchId: -1, schemaVersion: null, addedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
+  private m: DetectMetrics = { batchId: -1, schemaVersion: null, addedColumns: [], widenedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
 
   private constructor(
     readonly name: string,
@@ -53,7 +55,7 @@ export class DetectStage implements Stage {
   }
 
   async process(batch: Batch): Promise<Batch> {
-    if (batch.batchId !== this.m.batchId) this.m = { batchId: batch.batchId, schemaVersion: this.current?.version ?? null, addedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
+    if (batch.batchId !== this.m.batchId) this.m = { batchId: batch.batchId, schemaVersion: this.current?.version ?? null, addedColumns: [], widenedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
     if (this.current === undefined) {
       if (batch.rows.length === 0) return batch;
       let schema = inferSchema(batch.rows);
@@ -69,6 +71,15 @@ export class DetectStage implements Stage {
       if (r.added.length > 0) {
         await this.record(r.schema, r.added, batch.batchId, 'evolved');
         this.m.addedColumns.push(...r.added);
+        pass = this.fit(batch);
+      }
+    }
+    if (pass.misfits.length > 0 && this.cfg.mode === 'addNewColumns' && this.cfg.widen_types) {
+      const cur = this.current as SchemaVersion;
+      const r = widenFields(cur.schema, inferSchema(pass.misfits));
+      if (r.widened.length > 0) {
+        await this.record(r.schema, [], batch.batchId, 'widened', r.widened);
+        this.m.widenedColumns.push(...r.widened);
         pass = this.fit(batch);
       }
     }
@@ -94,16 +105,17 @@ export class DetectStage implements Stage {
   }
 
   metrics(): Record<string, unknown> {
-    return { ...this.m, addedColumns: [...this.m.addedColumns] };
+    return { ...this.m, addedColumns: [...this.m.addedColumns], widenedColumns: [...this.m.widenedColumns] };
   }
 
-  private fit(batch: Batch): { rows: Row[]; rejected: Rejected[]; unknown: Set<string>; unknownRows: Row[]; rescuedRows: number } {
+  private fit(batch: Batch): { rows: Row[]; rejected: Rejected[]; unknown: Set<string>; unknownRows: Row[]; rescuedRows: number; misfits: Row[] } {
     const cur = this.current as SchemaVersion;
     const conform = this.conform as Conformer;
     const rows: Row[] = [];
     const rejected: Rejected[] = [];
     const unknown = new Set<string>();
     const unknownRows: Row[] = [];
+    const misfits: Row[] = [];
     const rescue = this.cfg.mode === 'rescue';
     let rescuedRows = 0;
     for (const input of batch.rows) {
@@ -127,13 +139,14 @@ export class DetectStage implements Stage {
         }
       }
       const message = r.ok ? 'record cannot be fitted to the schema' : `does not fit schema version ${cur.version}: ${r.message}`;
+      misfits.push(input);
       rejected.push({ errorType: 'SCHEMA_VALIDATION', stage: this.name, rule: 'schema', message, payload: payloadOf(input), origin: originOf(input) ?? {} });
     }
-    return { rows, rejected, unknown, unknownRows, rescuedRows };
+    return { rows, rejected, unknown, unknownRows, rescuedRows, misfits };
   }
 
-  private async record(schema: StructType, added: readonly string[], batchId: number, reason: SchemaVersion['reason']): Promise<void> {
-    const v: SchemaVersion = { version: this.current === undefined ? 0 : this.current.version + 1, batchId, schema, added: [...added], reason };
+  private async record(schema: StructType, added: readonly string[], batchId: number, reason: SchemaVersion['reason'], widened?: readonly string[]): Promise<void> {
+    const v: SchemaVersion = { version: this.current === undefined ? 0 : this.current.version + 1, batchId, schema, added: [...added], reason, ...(widened === undefined ? {} : { widened: [...widened] }) };
     await this.history.append(v);
     this.current = v;
     this.conform = compileConformer(schema);
