@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each beside the baseline it is judged against, in one run.
 import { benchFileToDelta } from './file-delta.ts';
+import { benchStages } from './stages.ts';
 import { benchMonitoring } from './monitoring.ts';
 import { formatTable, type BenchResult } from './report.ts';
 
@@ -15,6 +16,11 @@ if (only === undefined || only === 'file-delta') {
 if (only === undefined || only === 'monitoring') {
   console.error('monitoring overhead: file -> Delta with the server off and scraped every second ...');
   results.push(...(await benchMonitoring()));
+}
+
+if (only === undefined || only === 'stages') {
+  console.error('stages: filter + with_column over 1M rows ...');
+  results.push(...(await benchStages()));
 }
 
 console.log(formatTable(results));

@@ -21,7 +21,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import type { Batch, Rejected, SourceData } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
-import { rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
+import { collectQuality, rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
 import { createDeadLetterQueue, type DeadLetterQueue } from './dlq/index.ts';
 import { runStagesBounded } from './dlq/resources.ts';
 import { sleep, withRetry, type RetryEvent } from './retry.ts';
@@ -315,6 +315,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const staged = await runStagesBounded(this.stages, input, this.plan.processing['max.batch.bytes']);
     const batch = staged.batch;
     const stageMetrics = staged.metrics;
+    const quality = collectQuality(stageMetrics);
     if (staged.parts > 1) this.logger.warn('batch above max.batch.bytes processed in parts', { batchId: p.batchId, estimatedBytes: staged.estimatedBytes, parts: staged.parts });
     d.queryPlanning = Date.now() - t;
     if (this.plan.errorHandling.fail_on_rejected && batch.rejected.length > 0) {
@@ -382,6 +383,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       rejectedPath: rejectedPath ?? null,
       sinkSkipped: result.skipped,
       stages: stageMetrics,
+      ...(quality === undefined ? {} : { quality }),
     };
     this.lastSchema = batch.schema;
     this.lastRejected = batch.rejected;
