@@ -95,6 +95,11 @@ describe('the dashboard', () => {
       assert.equal(await page.locator('#batches tbody tr').count(), 4);
       assert.equal(Number((await page.textContent('#k-batches')) ?? '0'), 4);
 
+      // A batch committed while the page is open arrives through the event stream.
+      land(landing, 'orders-4.jsonl', 4000, 300, 1);
+      await page.waitForFunction(`Number(document.querySelector('#c-rate').getAttribute('data-points') || 0) >= 5`, undefined, { timeout: 60_000 });
+      assert.equal(await page.locator('#batches tbody tr').count(), 5);
+
       // Readability: no text cut off inside its box, no two panels overlapping.
       const problems = await page.evaluate<string[]>(LAYOUT_CHECK);
       assert.deepEqual(problems, []);

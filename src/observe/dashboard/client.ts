@@ -152,7 +152,7 @@ export function dashboardScript(): string {
   Object.keys(SPECS).forEach(function (id) { charts[id] = makeChart(id); });
   get('/api/history').then(function (h) { h.forEach(function (p) { points.push(p); }); points = points.slice(-MAX_POINTS); redraw(); }).finally(function () {
     var es = new EventSource('/api/events');
-    es.addEventListener('batch', function (e) { addPoint(JSON.parse(e.data)); });
+    es.addEventListener('batch', function (e) { addPoint(JSON.parse(e.data)); poll(); });
   });
   poll();
   setInterval(poll, 2000);
