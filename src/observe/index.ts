@@ -70,3 +70,28 @@ export async function startMonitoring(query: StreamingQuery, plan: PipelinePlan,
     },
   };
 }
+
+/** Monitoring for a query started from the TypeScript API: `options` is a `streaming.monitoring`
+ * section (`{ http: { port: 9464 }, alerts: [...] }`); `diskPaths` are checked for free space. */
+export async function monitorQuery(query: StreamingQuery, options: unknown, opts: StartOptions & { readonly diskPaths?: readonly string[] }): Promise<Monitoring> {
+  const cfg = MonitoringSchema.parse(options ?? {});
+  const monitor = new PipelineMonitor(query, { config: cfg, logger: opts.logger, diskPaths: opts.diskPaths ?? [] });
+  const port = opts.httpPort ?? cfg.http?.port;
+  let server: MonitoringServer | undefined;
+  if (port !== undefined) {
+    try {
+      server = await MonitoringServer.start(monitor, { port, host: cfg.http?.host ?? '127.0.0.1', logger: opts.logger });
+    } catch (err) {
+      await monitor.close();
+      throw new SluiceError(ErrorCodes.MONITORING_SERVER, `cannot start the monitoring server on port ${port}: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+  return {
+    monitor,
+    server,
+    async close() {
+      await server?.close();
+      await monitor.close();
+    },
+  };
+}
