@@ -35,7 +35,7 @@ export type WebhookConfig = z.output<typeof WebhookSchema>;
 
 export const HttpSchema = z
   .object({
-    port: nonNegativeInt().meta({ description: 'Port of the monitoring server (0: any free port, logged at start). `--http-port` overrides it.' }),
+    port: nonNegativeInt().refine((n) => n <= 65535, 'a port is at most 65535').meta({ description: 'Port of the monitoring server (0: any free port, logged at start). `--http-port` overrides it.' }),
     host: z.string().default('127.0.0.1').meta({ description: 'Interface to bind; `0.0.0.0` exposes the server beyond this machine.' }),
   })
   .strict();
