@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each beside the baseline it is judged against, in one run.
 import { benchFileToDelta } from './file-delta.ts';
+import { benchKafkaToDelta } from './kafka.ts';
 import { benchStages } from './stages.ts';
 import { benchMonitoring } from './monitoring.ts';
 import { formatTable, type BenchResult } from './report.ts';
@@ -21,6 +22,11 @@ if (only === undefined || only === 'monitoring') {
 if (only === undefined || only === 'stages') {
   console.error('stages: filter + with_column over 1M rows ...');
   results.push(...(await benchStages()));
+}
+
+if (only === undefined || only === 'kafka') {
+  console.error('Kafka -> Delta: 1M messages through the test broker ...');
+  results.push(...(await benchKafkaToDelta()));
 }
 
 console.log(formatTable(results));

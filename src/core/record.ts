@@ -63,6 +63,9 @@ export interface SourceData {
 export interface SinkTxn {
   readonly appId: string;
   readonly version: number;
+  /** The version this batch starts from: a sink holding a later one for the appId refuses the batch,
+   * since another writer already moved past its start. */
+  readonly from?: number;
 }
 
 /** One micro-batch as it flows through stages to the sink. */

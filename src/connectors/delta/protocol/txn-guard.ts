@@ -11,10 +11,7 @@ import type { SinkTxn } from '../../../core/record.ts';
 /** appId -> the version the batch starts from, for the txns that say (`from`, a number). */
 export function continuedFrom(txns: readonly SinkTxn[] | undefined): Map<string, number> {
   const out = new Map<string, number>();
-  for (const t of txns ?? []) {
-    const from = (t as { readonly from?: unknown }).from;
-    if (typeof from === 'number') out.set(t.appId, from);
-  }
+  for (const t of txns ?? []) if (t.from !== undefined) out.set(t.appId, t.from);
   return out;
 }
 
