@@ -2,7 +2,7 @@
 // .writeStream...start(path). It compiles to the same PipelinePlan as the YAML runner.
 import { resolve } from 'node:path';
 import { ProcessingSchema, ErrorHandlingSchema, type ErrorHandlingConfig, type ProcessingConfig } from '../config/pipeline.ts';
-import type { ComponentRegistry, PipelinePlan, StageFactory, Trigger } from '../config/plan.ts';
+import { temporaryCheckpoint, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from '../config/plan.ts';
 import { closest, validate } from '../config/problems.ts';
 import { parseDuration } from '../config/units.ts';
 import { ConfigError, type ConfigProblem } from '../core/errors.ts';
@@ -183,7 +183,7 @@ export class DataStreamWriter {
       sink: { type: this.type, def: sinkDef, config: sinkCfg.value },
       stages,
       trigger,
-      checkpointLocation: resolve(typeof checkpoint === 'string' ? checkpoint : `.sluice/checkpoints/${name}`),
+      checkpointLocation: typeof checkpoint === 'string' ? resolve(checkpoint) : temporaryCheckpoint(name),
       processing: processing.value satisfies ProcessingConfig,
       errorHandling: errorHandling.value satisfies ErrorHandlingConfig,
     };

@@ -6,7 +6,7 @@ import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
 import { interpolate } from './interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
-import { triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
+import { temporaryCheckpoint, triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
 import { closest, validate } from './problems.ts';
 
 export interface LoadOptions {
@@ -82,7 +82,7 @@ export function parsePipelineText(
     sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
     stages: stages.filter((s) => s !== undefined),
     trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
-    checkpointLocation: resolve(checkpoint ?? `.sluice/checkpoints/${name}`),
+    checkpointLocation: checkpoint === undefined ? temporaryCheckpoint(name) : resolve(checkpoint),
     processing: f.streaming.processing,
     errorHandling: f.streaming.error_handling,
   };

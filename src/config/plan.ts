@@ -1,4 +1,7 @@
 // A pipeline plan: what the YAML runner and the TypeScript API both compile to before a query starts.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SinkDefinition, SourceDefinition, Stage, StageDefinition, ComponentContext } from '../core/component.ts';
 import type { ErrorHandlingConfig, ProcessingConfig } from './pipeline.ts';
 
@@ -36,4 +39,10 @@ export function triggerFrom(processing: ProcessingConfig): Trigger {
 export function describeTrigger(t: Trigger): string {
   if (t.kind === 'processingTime') return t.intervalMs === 0 ? 'ProcessingTime(as fast as possible)' : `ProcessingTime(${t.intervalMs} ms)`;
   return t.kind === 'once' ? 'Once' : 'AvailableNow';
+}
+
+/** Where a query without a checkpoint location (only the console sink allows that, as in Spark)
+ * keeps its checkpoint: a fresh temporary folder, so every such run starts from the beginning. */
+export function temporaryCheckpoint(name: string): string {
+  return mkdtempSync(join(tmpdir(), `sluice-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}-`));
 }

@@ -41,7 +41,8 @@ its key path, its line in the file, the value found and what was expected. \`slu
 checks a file without running it (exit code 2 when invalid).
 
 **The checkpoint.** \`streaming.sink.config.checkpoint.location\` (also \`checkpointLocation\`) is the
-query's checkpoint folder; it is required for every sink but \`console\`. One checkpoint belongs to one
+query's checkpoint folder; it is required for every sink but \`console\`, which without one uses a new
+temporary folder each run, as Spark does. One checkpoint belongs to one
 query: a different source or sink under an existing checkpoint is refused.
 `;
 
