@@ -12,7 +12,7 @@ import type { StreamingQueryProgress } from '../engine/progress.ts';
 import { MonitoringSchema } from './config.ts';
 import { PipelineMonitor } from './monitor.ts';
 import { parsePrometheusText, sampleValue } from './prom-text.ts';
-import { stageFigures } from './signals.ts';
+import { stageFigures } from './stage-figures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-monitor-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -78,14 +78,37 @@ describe('stage figures', () => {
     numRejectedRows: 0, rejectedPath: null, sinkSkipped: false, stages,
   });
 
-  it('reads per-rule failures and numeric quality measures a stage reports', () => {
-    const f = stageFigures(progress({ validate: { rules: { positive_amount: 3, known_country: 0 }, quality: { completeness: 0.98, note: 'text' } } }), []);
-    assert.deepEqual(f.stageRuleFailures, [{ stage: 'validate', rule: 'positive_amount', count: 3 }]);
-    assert.deepEqual(f.quality, [{ stage: 'validate', measure: 'completeness', value: 0.98 }]);
+  it('adds rule failures a validate stage dropped beyond those it sent to the dead-letter queue', () => {
+    const validate = { batchId: 0, rowsIn: 10, rowsPassed: 6, rowsToDlq: 2, rowsDropped: 2, schema: { passed: 9, failed: 1 }, rules: { positive_amount: { passed: 7, failed: 3 }, known_country: { passed: 10, failed: 0 } } };
+    const rejections = [
+      { stage: 'validate', errorType: 'SCHEMA_VALIDATION', rule: 'positive_amount', count: 1 },
+      { stage: 'validate', errorType: 'SCHEMA_VALIDATION', rule: 'schema', count: 1 },
+    ];
+    const f = stageFigures(progress({ validate }), rejections);
+    assert.deepEqual(f.stageRuleFailures, [{ stage: 'validate', rule: 'positive_amount', count: 2 }]);
+    assert.deepEqual(f.quality, [{ stage: 'validate', measure: 'pass_rate', value: 0.6 }]);
   });
 
-  it('does not count a stage rule twice when its rejected records already name the rule', () => {
-    const f = stageFigures(progress({ validate: { rules: { positive_amount: 3 } } }), [{ stage: 'validate', errorType: 'SCHEMA_VALIDATION', rule: 'positive_amount', count: 3 }]);
+  it("reads the quality stage's rows, expectation failures, run failure rates and freshness", () => {
+    const quality = {
+      kind: 'quality', batchId: 3, rows_in: 100, rows_out: 97, rows_dropped: 3, rows_errored: 0,
+      expectations: { amount_positive: { passed: 97, failed: 3 } },
+      freshness: { column: 'ts', max_event_time: null, lag_ms: 2500, stale: true },
+      run: { batches: 4, expectations: { amount_positive: { passed: 390, failed: 10, failure_rate: 0.025 } } },
+      profile: { amount: { nulls: 0 } },
+    };
+    const f = stageFigures(progress({ checks: quality, custom: { quality: { completeness: 0.98, note: 'text' } } }), []);
     assert.deepEqual(f.stageRuleFailures, []);
+    assert.deepEqual(f.quality.map((q) => [q.stage, q.measure, q.value]), [
+      ['checks', 'rows_in', 100],
+      ['checks', 'rows_out', 97],
+      ['checks', 'rows_dropped', 3],
+      ['checks', 'rows_errored', 0],
+      ['checks', 'failed:amount_positive', 3],
+      ['checks', 'failure_rate:amount_positive', 0.025],
+      ['checks', 'freshness_lag_seconds', 2.5],
+      ['checks', 'stale', 1],
+      ['custom', 'completeness', 0.98],
+    ]);
   });
 });

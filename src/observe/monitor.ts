@@ -9,7 +9,8 @@ import { AlertManager, defaultRules, type AlertStatus } from './alerts.ts';
 import type { MonitoringConfig } from './config.ts';
 import { LoopDelay, PIPELINE_STATES, livenessBoundMs, liveness, pipelineState, readiness, type Readiness } from './health.ts';
 import { PipelineMetrics } from './metrics.ts';
-import { computeSignals, countRejections, latencySeconds, progressField, sourceLag, stageFigures, toPoint, type BatchFacts, type HistoryPoint, type RejectionCount } from './signals.ts';
+import { stageFigures } from './stage-figures.ts';
+import { computeSignals, countRejections, latencySeconds, progressField, sourceLag, toPoint, type BatchFacts, type HistoryPoint, type RejectionCount } from './signals.ts';
 import { WebhookNotifier } from './webhook.ts';
 
 export interface MonitorOptions {

@@ -39,24 +39,6 @@ export function countRejections(p: StreamingQueryProgress, rejected: readonly Re
   return [...byKey.values()];
 }
 
-/** Reads `progress.stages[name].rules` (failures per rule in the batch) and `.quality` (numbers). */
-export function stageFigures(p: StreamingQueryProgress, rejections: readonly RejectionCount[]): Pick<BatchFacts, 'stageRuleFailures' | 'quality'> {
-  const stageRuleFailures: { stage: string; rule: string; count: number }[] = [];
-  const quality: { stage: string; measure: string; value: number }[] = [];
-  for (const [stage, m] of Object.entries(p.stages)) {
-    if (!isObject(m)) continue;
-    // Rules already counted from rejected records of this stage are not counted twice.
-    const counted = rejections.some((r) => r.stage === stage && r.rule !== undefined);
-    if (isObject(m.rules) && !counted) {
-      for (const [rule, n] of Object.entries(m.rules)) if (typeof n === 'number' && n > 0) stageRuleFailures.push({ stage, rule, count: n });
-    }
-    if (isObject(m.quality)) {
-      for (const [measure, v] of Object.entries(m.quality)) if (typeof v === 'number' && Number.isFinite(v)) quality.push({ stage, measure, value: v });
-    }
-  }
-  return { stageRuleFailures, quality };
-}
-
 export function latencySeconds(p: StreamingQueryProgress, committedAtMs: number): number | undefined {
   const avg = p.eventTime.avg === undefined ? NaN : Date.parse(p.eventTime.avg);
   return Number.isNaN(avg) ? undefined : Math.max(0, (committedAtMs - avg) / 1000);
