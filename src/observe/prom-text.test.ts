@@ -20,10 +20,16 @@ describe('parsePrometheusText', () => {
     assert.equal(sampleValue(f, 'd_seconds_count'), 2);
   });
 
+  it('reads NaN and infinities in any letter case, as Prometheus does', () => {
+    const f = parsePrometheusText('# TYPE a gauge\na{k="1"} Nan\na{k="2"} +Inf\na{k="3"} -inf\na{k="4"} 1.5e3\n');
+    assert.deepEqual(f.get('a')?.samples.map((x) => x.value), [NaN, Infinity, -Infinity, 1500]);
+  });
+
   const bad: [string, string][] = [
     ['a sample without TYPE', 'x 1\n'],
     ['an unquoted label value', '# TYPE x gauge\nx{a=b} 1\n'],
     ['a value that is not a number', '# TYPE x gauge\nx 1,5\n'],
+    ['a value that is a word', '# TYPE x gauge\nx one\n'],
     ['a duplicate series', '# TYPE x gauge\nx{a="1"} 1\nx{a="1"} 2\n'],
     ['an invalid metric name', '# TYPE 1x gauge\n'],
     ['an unknown type', '# TYPE x meter\n'],

@@ -78,7 +78,10 @@ function parseSample(line: string, fail: (why: string) => never): Sample {
     }
   }
   const v = m[3] ?? '';
-  const value = v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : v === 'NaN' ? NaN : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v) ? Number(v) : fail('invalid value');
+  // Prometheus parses values as Go floats: NaN and Inf in any letter case (prom-client writes `Nan`).
+  const lower = v.toLowerCase();
+  const value =
+    lower === '+inf' || lower === 'inf' ? Infinity : lower === '-inf' ? -Infinity : lower === 'nan' ? NaN : /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v) ? Number(v) : fail('invalid value');
   return { name, labels, value };
 }
 
