@@ -15,3 +15,4 @@ export type { PipelinePlan, Trigger, ComponentRegistry } from './config/plan.ts'
 export { registry } from './connectors/index.ts';
 export { createLogger } from './core/logger.ts';
 export type { Logger } from './core/logger.ts';
+export { monitorQuery } from './observe/index.ts';

@@ -24,7 +24,7 @@ function sink(path: string, queryId: string) {
   return deltaSink.create(DeltaSinkConfig.parse({ path }), ctx);
 }
 
-const txn = (appId: string, from: number, version: number): SinkTxn => ({ appId, version, from }) as SinkTxn;
+const txn = (appId: string, from: number, version: number): SinkTxn => ({ appId, version, from });
 
 function batch(batchId: number, ids: number[], txns: SinkTxn[]): Batch {
   return { batchId, rows: ids.map((id) => ({ id })), rejected: [], schema, txns };
