@@ -6,6 +6,7 @@ import { defineSink, type ComponentContext, type ComponentHealth, type Sink, typ
 import type { Batch } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot } from './protocol/snapshot.ts';
+import { warmEncoder } from './parquet/encode-pool.ts';
 import { appendRows, type AppendOptions } from './table.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
@@ -35,7 +36,10 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
   return {
     description: `DeltaSink[${path}]`,
     identity: () => ({ type: 'delta', path }),
-    open: () => Promise.resolve(),
+    open: () => {
+      warmEncoder();
+      return Promise.resolve();
+    },
     async addBatch(batch: Batch): Promise<SinkResult> {
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
       const partRows = partRowsOf(batch);

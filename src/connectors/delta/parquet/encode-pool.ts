@@ -15,6 +15,15 @@ let worker: Worker | null | undefined;
 const pending = new Map<number, Pending>();
 let nextId = 0;
 
+// The encoder's own objects are small (the data lives in transferred buffers and WebAssembly memory),
+// so its JavaScript heap is kept small too.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+
+/** Starts the encoder thread ahead of the first batch, so its start-up overlaps with reading. */
+export function warmEncoder(): void {
+  if (worker === undefined) worker = startWorker();
+}
+
 function startWorker(): Worker | null {
   if (process.env.SLUICE_PARQUET_WORKER === 'off') return null;
   // Under a TypeScript loader (tests, tsx) the worker is the .ts file and needs the same loader.
@@ -24,7 +33,7 @@ function startWorker(): Worker | null {
     // Loader hooks do not reach worker threads on Node 20, so a TypeScript worker registers tsx itself.
     const w = self.endsWith('.ts')
       ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true })
-      : new Worker(url);
+      : new Worker(url, { resourceLimits: WORKER_LIMITS });
     w.unref();
     w.on('message', (reply: EncodeReply) => {
       const p = pending.get(reply.id);
