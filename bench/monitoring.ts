@@ -19,7 +19,7 @@ interface WorkerResult {
 
 const SELF = fileURLToPath(import.meta.url);
 
-export async function benchMonitoring(rows = 500_000, rowsPerBatch = 50_000, rounds = 2): Promise<BenchResult[]> {
+export async function benchMonitoring(rows = 1_000_000, rowsPerBatch = 100_000, rounds = 4): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-monitoring-'));
   try {
     const rowsPerFile = 10_000;
