@@ -165,7 +165,7 @@ void test('the config rejects unknown keys and unknown codecs', () => {
   assert.equal(DeltaSinkConfig.safeParse({ path: '/x', bogus: 1 }).success, false);
   assert.equal(DeltaSinkConfig.safeParse({ path: '/x', compression: 'lz4' }).success, false);
   assert.equal(DeltaSinkConfig.safeParse({ compression: 'zstd' }).success, false);
-  assert.deepEqual(DeltaSinkConfig.parse({ path: '/x' }), { path: '/x', compression: 'snappy', partitionBy: [] });
+  assert.deepEqual(DeltaSinkConfig.parse({ path: '/x' }), { path: '/x', compression: 'snappy', partitionBy: [], mergeSchema: false });
 });
 
 void test('rows without a schema create the table with the schema they imply', async () => {
