@@ -6,7 +6,7 @@ import { defineSink, type ComponentContext, type ComponentHealth, type Sink, typ
 import type { Batch } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot } from './protocol/snapshot.ts';
-import { warmEncoder } from './parquet/encode-pool.ts';
+import { releaseEncoder, warmEncoder } from './parquet/encode-pool.ts';
 import { appendRows, type AppendOptions } from './table.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
@@ -77,7 +77,7 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       tableVersion: m.lastVersion === null ? '' : String(m.lastVersion),
     }),
     health: () => tableHealth(path),
-    close: () => Promise.resolve(),
+    close: () => releaseEncoder(),
   };
 }
 

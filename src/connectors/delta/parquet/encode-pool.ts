@@ -19,9 +19,22 @@ let nextId = 0;
 // so its JavaScript heap is kept small too.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
 
-/** Starts the encoder thread ahead of the first batch, so its start-up overlaps with reading. */
+let users = 0;
+
+/** Starts the encoder thread ahead of the first batch, so its start-up overlaps with reading. Each
+ * call is paired with `releaseEncoder` when its user (a sink) closes. */
 export function warmEncoder(): void {
+  users++;
   if (worker === undefined) worker = startWorker();
+}
+
+/** Stops the encoder thread once its last user is gone, so that it never keeps the process alive. */
+export async function releaseEncoder(): Promise<void> {
+  users = Math.max(0, users - 1);
+  const w = worker;
+  if (users > 0 || w === undefined || w === null || pending.size > 0) return;
+  worker = undefined;
+  await w.terminate();
 }
 
 function startWorker(): Worker | null {
@@ -44,7 +57,7 @@ function startWorker(): Worker | null {
     });
     w.on('error', (err) => failAll(err));
     w.on('exit', () => {
-      worker = undefined;
+      if (worker === w) worker = undefined;
       failAll(new Error('Parquet encoder thread exited'));
     });
     return w;
