@@ -6,7 +6,7 @@ import {
 import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { Row } from '../../../core/record.ts';
 import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
-import { parseIsoMicros } from './iso-time.ts';
+import { parseIsoMicros } from '../../../core/iso-time.ts';
 
 const TWO32 = 4294967296;
 const MS_PER_DAY = 86_400_000;

@@ -1,4 +1,7 @@
-// Fast ISO-8601 timestamp parsing to epoch microseconds for the Arrow builder's hot loop.
+// Fast ISO-8601 timestamp parsing to epoch microseconds, for the hot loops that meet timestamps as
+// text: conforming JSON values to a schema and building Arrow columns.
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function digits(s: string, at: number, n: number): number {
   let x = 0;
@@ -28,7 +31,9 @@ export function parseIsoMicros(s: string): number | undefined {
   const sep = s.charCodeAt(10);
   if (sep !== 84 && sep !== 32) return undefined;
   const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2), h = digits(s, 11, 2), mi = digits(s, 14, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (DAYS_IN_MONTH[mo - 1] ?? 31) + (leap ? 1 : 0)) return undefined;
   let pos = 16, sec = 0, frac = 0;
   if (pos < n && s.charCodeAt(pos) === 58) {
     sec = digits(s, pos + 1, 2);
@@ -37,6 +42,7 @@ export function parseIsoMicros(s: string): number | undefined {
     if (pos < n && s.charCodeAt(pos) === 46) {
       pos++;
       let scale = 100000;
+      const start = pos;
       while (pos < n) {
         const c = s.charCodeAt(pos) - 48;
         if (c < 0 || c > 9) break;
@@ -44,6 +50,8 @@ export function parseIsoMicros(s: string): number | undefined {
         scale = Math.floor(scale / 10);
         pos++;
       }
+      // One to nine fraction digits, as ISO-8601 profiles allow; beyond the microseconds they are dropped.
+      if (pos === start || pos - start > 9) return undefined;
     }
   }
   let offsetMin = 0;
