@@ -39,10 +39,13 @@ export function createSession(options: SessionOptions = {}): SluiceSession {
 
 type Options = Record<string, unknown>;
 
-export class DataStreamReader {
-  private type = 'file';
-  private readonly opts: Options = {};
-  constructor(private readonly session: SluiceSession) {}
+/** What readStream and writeStream share, as in Spark: a format and its options. */
+abstract class FormatBuilder {
+  protected type: string;
+  protected readonly opts: Options = {};
+  constructor(defaultFormat: string) {
+    this.type = defaultFormat;
+  }
 
   format(type: string): this {
     this.type = type;
@@ -56,6 +59,13 @@ export class DataStreamReader {
     Object.assign(this.opts, values);
     return this;
   }
+}
+
+export class DataStreamReader extends FormatBuilder {
+  constructor(private readonly session: SluiceSession) {
+    super('file');
+  }
+
   /** A Spark DDL string (`id STRING NOT NULL, ts TIMESTAMP`) or a StructType. */
   schema(schema: string | StructType): this {
     this.opts.schema = schema;
@@ -106,29 +116,17 @@ export class DataStream {
   }
 }
 
-export class DataStreamWriter {
-  private type = 'delta';
+export class DataStreamWriter extends FormatBuilder {
   private mode = 'append';
-  private readonly opts: Options = {};
   private triggerSpec: TriggerSpec | undefined;
   private name: string | undefined;
   private logger: Logger | undefined;
-  constructor(private readonly stream: DataStream) {}
-
-  format(type: string): this {
-    this.type = type;
-    return this;
+  constructor(private readonly stream: DataStream) {
+    super('delta');
   }
+
   outputMode(mode: 'append'): this {
     this.mode = mode;
-    return this;
-  }
-  option(key: string, value: unknown): this {
-    this.opts[key] = value;
-    return this;
-  }
-  options(values: Options): this {
-    Object.assign(this.opts, values);
     return this;
   }
   trigger(spec: TriggerSpec): this {
