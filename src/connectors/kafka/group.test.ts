@@ -1,28 +1,19 @@
 // Consumer-group mode against a real Kafka-protocol broker: two members split the partitions, batches
 // carry one marker per partition, resume from the sink's markers, and skip what another instance wrote.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Source } from '../../core/component.ts';
 import type { Row, SinkTxn } from '../../core/record.ts';
-import { startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
+import type { TestBroker } from '../../../test/support/kafka/broker.ts';
+import { kafkaFixture } from '../../../test/support/kafka/fixture.ts';
 import { jsonMessages, produceMessages } from '../../../test/support/kafka/produce.ts';
 import { testContext, type TestContext } from '../../../test/support/kafka/context.ts';
 import { kafkaSource } from './source.ts';
 
 let broker: TestBroker;
-const contexts: TestContext[] = [];
-const sources: Source[] = [];
+const { contexts, sources } = kafkaFixture((b) => (broker = b));
 const LIMITS = { respectLimits: true };
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  for (const s of sources) await s.close();
-  for (const c of contexts) c.cleanup();
-  await broker.stop();
-});
 
 /** A source whose sink holds `markers` (as the Delta sink's committedVersions would report them). */
 async function member(topic: string, group: string, markers: Map<string, number>, extra: Record<string, unknown> = {}): Promise<Source> {

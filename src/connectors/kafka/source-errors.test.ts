@@ -1,11 +1,12 @@
 // The Kafka source's failure paths against a real Kafka-protocol broker: data loss both ways,
 // a missing topic, an unreachable broker.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { Offset, Source } from '../../core/component.ts';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
-import { startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
+import type { TestBroker } from '../../../test/support/kafka/broker.ts';
+import { kafkaFixture } from '../../../test/support/kafka/fixture.ts';
 import { produceMessages } from '../../../test/support/kafka/produce.ts';
 import { recordingLogger, testContext, type TestContext } from '../../../test/support/kafka/context.ts';
 import { createKafkajsClient } from './kafkajs-client.ts';
@@ -13,18 +14,8 @@ import { silentLogger } from '../../core/logger.ts';
 import { kafkaSource } from './source.ts';
 
 let broker: TestBroker;
-const contexts: TestContext[] = [];
-const sources: Source[] = [];
+const { contexts, sources } = kafkaFixture((b) => (broker = b));
 const LIMITS = { respectLimits: true };
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  for (const s of sources) await s.close();
-  for (const c of contexts) c.cleanup();
-  await broker.stop();
-});
 
 function create(config: Record<string, unknown>, ctx: TestContext = testContext()): Source {
   contexts.push(ctx);

@@ -1,26 +1,17 @@
 // The Kafka source against a real Kafka-protocol broker: starting offsets, rate limits, replay, headers.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Offset, Source } from '../../core/component.ts';
 import { originOf, type Row } from '../../core/record.ts';
-import { startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
+import type { TestBroker } from '../../../test/support/kafka/broker.ts';
+import { kafkaFixture } from '../../../test/support/kafka/fixture.ts';
 import { jsonMessages, produceMessages } from '../../../test/support/kafka/produce.ts';
 import { testContext, type TestContext } from '../../../test/support/kafka/context.ts';
 import { kafkaSource } from './source.ts';
 
 let broker: TestBroker;
-const contexts: TestContext[] = [];
-const sources: Source[] = [];
+const { contexts, sources } = kafkaFixture((b) => (broker = b));
 const LIMITS = { respectLimits: true };
-
-before(async () => {
-  broker = await startBroker();
-});
-after(async () => {
-  for (const s of sources) await s.close();
-  for (const c of contexts) c.cleanup();
-  await broker.stop();
-});
 
 async function open(config: Record<string, unknown>, ctx: TestContext = testContext()): Promise<Source> {
   if (!contexts.includes(ctx)) contexts.push(ctx);
