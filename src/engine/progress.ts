@@ -101,7 +101,23 @@ export function formatProgressLine(p: StreamingQueryProgress): string {
   if (p.eventTime.watermark !== undefined && p.eventTime.watermark !== EPOCH) parts.push(`watermark ${p.eventTime.watermark}`);
   const quality = p.quality === undefined ? undefined : qualityPart(p.quality);
   if (quality !== undefined) parts.push(quality);
+  const failedRules = rulePart(p.stages);
+  if (failedRules !== undefined) parts.push(failedRules);
   return parts.join(' | ');
+}
+
+/** Validation rules that failed in the batch, from stage figures shaped `rules: {name: {failed}}`. */
+function rulePart(stages: Record<string, JsonValue>): string | undefined {
+  const failed: string[] = [];
+  for (const m of Object.values(stages)) {
+    const rules = m !== null && typeof m === 'object' && !Array.isArray(m) ? m.rules : undefined;
+    if (rules === null || typeof rules !== 'object' || Array.isArray(rules) || rules === undefined) continue;
+    for (const [name, r] of Object.entries(rules)) {
+      const n = r !== null && typeof r === 'object' && !Array.isArray(r) ? r.failed : undefined;
+      if (typeof n === 'number' && n > 0) failed.push(`${name} ${n}`);
+    }
+  }
+  return failed.length === 0 ? undefined : `failed rules: ${failed.join(', ')}`;
 }
 
 const EPOCH = new Date(0).toISOString();
