@@ -2,8 +2,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { bool, byteSize, duration, positiveInt } from '../../config/fields.ts';
-import { parseSchema } from '../../stages/schema/ddl.ts';
-import { errorMessage } from '../../core/errors.ts';
+import { checkSchemaOption } from '../../stages/schema/option.ts';
 
 const singleChar = (what: string) =>
   z.string().length(1, `${what} must be one character`);
@@ -46,13 +45,7 @@ export const fileSourceConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.schema !== undefined) {
-      try {
-        parseSchema(c.schema);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['schema'], message: errorMessage(err) });
-      }
-    }
+    checkSchemaOption(c.schema, ctx);
     if (c.cleanSource === 'archive') {
       if (c.sourceArchiveDir === undefined) {
         ctx.addIssue({ code: 'custom', path: ['sourceArchiveDir'], message: 'sourceArchiveDir is required when cleanSource is archive' });

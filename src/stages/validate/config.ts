@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { bool } from '../../config/fields.ts';
 import { errorMessage } from '../../core/errors.ts';
 import { compileExpression } from '../expr/index.ts';
-import { parseSchema } from '../schema/ddl.ts';
+import { checkSchemaOption } from '../schema/option.ts';
 
 export const POLICIES = ['dlq', 'drop', 'fail'] as const;
 export type Policy = (typeof POLICIES)[number];
@@ -80,13 +80,7 @@ export const validateConfig = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.schema !== undefined) {
-      try {
-        parseSchema(c.schema);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['schema'], message: errorMessage(err) });
-      }
-    }
+    checkSchemaOption(c.schema, ctx);
     const seen = new Set<string>();
     c.rules.forEach((r, i) => {
       const n = ruleName(r);
