@@ -1,4 +1,6 @@
 // The Kafka client interface the source and sink use; one implementation (kafkajs-client.ts) hides the library.
+import type { ComponentHealth } from '../../core/component.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 export interface TopicPartition {
   readonly topic: string;
@@ -107,4 +109,14 @@ export function tpKey(topic: string, partition: number): string {
 export function parseTpKey(key: string): TopicPartition {
   const i = key.lastIndexOf(':');
   return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
+}
+
+/** Health of a Kafka connection: the cluster answers a metadata request. */
+export async function clientHealth(client: KafkaClient): Promise<ComponentHealth> {
+  try {
+    await client.topics();
+    return { healthy: true, detail: `connected to ${client.servers}` };
+  } catch (err) {
+    return { healthy: false, detail: errorMessage(err) };
+  }
 }

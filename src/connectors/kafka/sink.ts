@@ -9,9 +9,9 @@
 //   addBatch(batch) -> rows -> ProduceRecord[] -> produce (chunks) -> acks from all in-sync replicas
 //                                                     \-> retries exhausted: SLUICE_SINK_WRITE
 import { defineSink, type ComponentContext, type ComponentHealth, type JsonValue, type Sink, type SinkResult } from '../../core/component.ts';
-import { describeValue, ErrorCodes, errorMessage, SinkError } from '../../core/errors.ts';
+import { describeValue, ErrorCodes, SinkError } from '../../core/errors.ts';
 import { describeOrigin, originOf, type Batch, type Row } from '../../core/record.ts';
-import type { KafkaClient, KafkaHeader, ProduceRecord } from './client.ts';
+import { clientHealth, type KafkaClient, type KafkaHeader, type ProduceRecord } from './client.ts';
 import { createKafkajsClient } from './kafkajs-client.ts';
 import { kafkaSinkSchema, type KafkaSinkConfig } from './sink-config.ts';
 import { clientOptions } from './settings.ts';
@@ -67,13 +67,8 @@ export class KafkaSink implements Sink {
     return { recordsWritten: String(this.written) };
   }
 
-  async health(): Promise<ComponentHealth> {
-    try {
-      await this.client.topics();
-      return { healthy: true, detail: `connected to ${this.client.servers}` };
-    } catch (err) {
-      return { healthy: false, detail: errorMessage(err) };
-    }
+  health(): Promise<ComponentHealth> {
+    return clientHealth(this.client);
   }
 
   async close(): Promise<void> {

@@ -10,10 +10,10 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineSource, type ComponentContext, type ComponentHealth, type JsonValue, type Offset, type ReadLimit, type Source } from '../../core/component.ts';
-import { ErrorCodes, errorMessage, SourceError } from '../../core/errors.ts';
+import { ErrorCodes, SourceError } from '../../core/errors.ts';
 import type { SourceData } from '../../core/record.ts';
 import { assignedPartitions, assignmentIdentity, describeAssignment } from './assignment.ts';
-import { parseTpKey, tpKey, type FetchRange, type KafkaClient, type LostRange, type TopicPartition } from './client.ts';
+import { clientHealth, parseTpKey, tpKey, type FetchRange, type KafkaClient, type LostRange, type TopicPartition } from './client.ts';
 import { kafkaSourceSchema, type KafkaSourceConfig } from './config.ts';
 import { GroupReader } from './group.ts';
 import { createKafkajsClient } from './kafkajs-client.ts';
@@ -138,13 +138,8 @@ export class KafkaSource implements Source {
     return m;
   }
 
-  async health(): Promise<ComponentHealth> {
-    try {
-      await this.client.topics();
-      return { healthy: true, detail: `connected to ${this.client.servers}` };
-    } catch (err) {
-      return { healthy: false, detail: errorMessage(err) };
-    }
+  health(): Promise<ComponentHealth> {
+    return clientHealth(this.client);
   }
 
   async close(): Promise<void> {
