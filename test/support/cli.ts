@@ -1,6 +1,8 @@
 // Runs the `sluice` CLI from the sources as a child process, the way a user runs it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -20,7 +22,18 @@ export interface SpawnOptions {
 /** The unprivileged user (nobody) that permission tests run as when the tests themselves run as root. */
 export const NOBODY = 65534;
 
+/** Lets another user reach the checkout: a clone inside a private folder (mktemp's 0700, say) would
+ * otherwise hide the sources from the unprivileged user. Adds only the search bit, never read. */
+function letOthersTraverse(dir: string): void {
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) chmodSync(d, mode | 0o001);
+    if (dirname(d) === d) break;
+  }
+}
+
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}, opts: SpawnOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  if (opts.uid !== undefined) letOthersTraverse(REPO);
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: REPO,
     ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
