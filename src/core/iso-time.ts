@@ -3,14 +3,11 @@
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function digits(s: string, at: number, n: number): number {
-  let x = 0;
-  for (let k = at; k < at + n; k++) {
-    const d = s.charCodeAt(k) - 48;
-    if (d < 0 || d > 9) return -1;
-    x = x * 10 + d;
-  }
-  return x;
+/** Two decimal digits at `at`, or -1. */
+function d2(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48, b = s.charCodeAt(at + 1) - 48;
+  // Unsigned compares catch both sides of '0'..'9' (and NaN past the end) in one test each.
+  return a >>> 0 > 9 || b >>> 0 > 9 ? -1 : a * 10 + b;
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
@@ -30,13 +27,14 @@ export function parseIsoMicros(s: string): number | undefined {
   if (n < 16 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58) return undefined;
   const sep = s.charCodeAt(10);
   if (sep !== 84 && sep !== 32) return undefined;
-  const y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2), h = digits(s, 11, 2), mi = digits(s, 14, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
+  const yh = d2(s, 0), yl = d2(s, 2), mo = d2(s, 5), d = d2(s, 8), h = d2(s, 11), mi = d2(s, 14);
+  const y = yh * 100 + yl;
+  if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) return undefined;
   const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > (DAYS_IN_MONTH[mo - 1] ?? 31) + (leap ? 1 : 0)) return undefined;
   let pos = 16, sec = 0, frac = 0;
   if (pos < n && s.charCodeAt(pos) === 58) {
-    sec = digits(s, pos + 1, 2);
+    sec = d2(s, pos + 1);
     if (sec < 0 || sec > 59) return undefined;
     pos += 3;
     if (pos < n && s.charCodeAt(pos) === 46) {
@@ -59,7 +57,7 @@ export function parseIsoMicros(s: string): number | undefined {
     const c = s.charCodeAt(pos);
     if (c === 90 && pos === n - 1) pos++;
     else if ((c === 43 || c === 45) && (n - pos === 6 || n - pos === 5)) {
-      const oh = digits(s, pos + 1, 2), om = digits(s, n - 2, 2);
+      const oh = d2(s, pos + 1), om = d2(s, n - 2);
       if (oh < 0 || om < 0) return undefined;
       offsetMin = (c === 45 ? -1 : 1) * (oh * 60 + om);
       pos = n;

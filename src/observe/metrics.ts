@@ -1,35 +1,39 @@
 // Prometheus metrics of one pipeline, in a registry of its own: counters and histograms fed by each
 // batch's progress, gauges for lag, state, schema and alerts, plus the process metrics.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import { lazyModule } from '../core/lazy.ts';
 import type { StreamingQueryProgress } from '../engine/progress.ts';
 import type { BatchFacts } from './signals.ts';
 
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
+const promClient = lazyModule<typeof PromClient>('prom-client');
+
 export class PipelineMetrics {
-  readonly registry = new Registry();
-  private readonly inputRows: Counter<'source'>;
-  private readonly outputRows: Counter<'sink'>;
-  private readonly batches: Counter;
-  private readonly inputRate: Gauge<'source'>;
-  private readonly processedRate: Gauge;
-  private readonly batchDuration: Histogram;
-  private readonly phaseDuration: Gauge<'phase'>;
-  private readonly latency: Histogram<'sink'>;
-  private readonly errors: Counter<'stage' | 'type'>;
-  private readonly validation: Counter<'stage' | 'rule'>;
-  private readonly dlq: Counter;
-  private readonly schemaVersion: Gauge;
-  private readonly lag: Gauge<'source' | 'partition'>;
-  private readonly filesPending: Gauge<'source'>;
-  private readonly stateRows: Gauge<'operator'>;
-  private readonly quality: Gauge<'stage' | 'measure'>;
-  private readonly status: Gauge<'status'>;
-  private readonly alerts: Gauge<'alert' | 'severity'>;
-  private readonly lastBatch: Gauge;
+  readonly registry: PromClient.Registry = new (promClient().Registry)();
+  private readonly inputRows: PromClient.Counter<'source'>;
+  private readonly outputRows: PromClient.Counter<'sink'>;
+  private readonly batches: PromClient.Counter;
+  private readonly inputRate: PromClient.Gauge<'source'>;
+  private readonly processedRate: PromClient.Gauge;
+  private readonly batchDuration: PromClient.Histogram;
+  private readonly phaseDuration: PromClient.Gauge<'phase'>;
+  private readonly latency: PromClient.Histogram<'sink'>;
+  private readonly errors: PromClient.Counter<'stage' | 'type'>;
+  private readonly validation: PromClient.Counter<'stage' | 'rule'>;
+  private readonly dlq: PromClient.Counter;
+  private readonly schemaVersion: PromClient.Gauge;
+  private readonly lag: PromClient.Gauge<'source' | 'partition'>;
+  private readonly filesPending: PromClient.Gauge<'source'>;
+  private readonly stateRows: PromClient.Gauge<'operator'>;
+  private readonly quality: PromClient.Gauge<'stage' | 'measure'>;
+  private readonly status: PromClient.Gauge<'status'>;
+  private readonly alerts: PromClient.Gauge<'alert' | 'severity'>;
+  private readonly lastBatch: PromClient.Gauge;
 
   constructor(pipeline: string) {
+    const { Counter, Gauge, Histogram } = promClient();
     this.registry.setDefaultLabels({ pipeline });
     const r = [this.registry];
     this.inputRows = new Counter({ name: 'sluice_input_rows_total', help: 'Records read from the source, rejected ones included.', labelNames: ['source'], registers: r });
@@ -57,7 +61,7 @@ export class PipelineMetrics {
     this.status = new Gauge({ name: 'sluice_pipeline_status', help: '1 for the current pipeline status, 0 for the others.', labelNames: ['status'], registers: r });
     this.alerts = new Gauge({ name: 'sluice_alerts_firing', help: '1 while an alert rule is firing.', labelNames: ['alert', 'severity'], registers: r });
     this.lastBatch = new Gauge({ name: 'sluice_last_batch_timestamp_seconds', help: 'Unix time the last batch committed.', registers: r });
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+    promClient().collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
   }
 
   /** Feeds one committed batch. */

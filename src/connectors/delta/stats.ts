@@ -66,12 +66,14 @@ function valid(d: Data, i: number): boolean {
 function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null {
   if (typeof t !== 'string') return null;
   const n = d.length;
+  // Most columns have no nulls: skip the per-value validity test for them.
+  const dense = d.nullCount === 0;
   switch (t) {
     case 'integer': case 'short': case 'byte': case 'double': case 'float': case 'date': {
       const a = d.values as Int32Array | Int16Array | Int8Array | Float64Array | Float32Array;
       let lo = Infinity, hi = -Infinity, any = false;
       for (let i = 0; i < n; i++) {
-        if (!valid(d, i)) continue;
+        if (!dense && !valid(d, i)) continue;
         const v = a[i] as number;
         if (Number.isNaN(v)) return null; // NaN has no JSON form and breaks ordering
         if (v < lo) lo = v;
@@ -88,7 +90,7 @@ function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null
       const w = new Int32Array(a.buffer, a.byteOffset, a.length * 2);
       let lo = -1, hi = -1;
       for (let i = 0; i < n; i++) {
-        if (!valid(d, i)) continue;
+        if (!dense && !valid(d, i)) continue;
         if (lo < 0 || less64(w, i, lo)) lo = i;
         if (hi < 0 || less64(w, hi, i)) hi = i;
       }
@@ -103,7 +105,7 @@ function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null
       const bytes = d.values as Uint8Array;
       let lo = -1, hi = -1;
       for (let i = 0; i < n; i++) {
-        if (!valid(d, i)) continue;
+        if (!dense && !valid(d, i)) continue;
         if (lo < 0 || cmpBytes(bytes, off, i, lo) < 0) lo = i;
         if (hi < 0 || cmpBytes(bytes, off, i, hi) > 0) hi = i;
       }
@@ -119,7 +121,7 @@ function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null
       const a = d.values as Uint32Array;
       let lo: bigint | null = null, hi: bigint | null = null;
       for (let i = 0; i < n; i++) {
-        if (!valid(d, i)) continue;
+        if (!dense && !valid(d, i)) continue;
         let x = 0n;
         for (let k = 3; k >= 0; k--) x = (x << 32n) | BigInt(a[i * 4 + k] ?? 0);
         x = BigInt.asIntN(128, x);

@@ -1,5 +1,5 @@
 // Reads a Parquet file (parquet-wasm -> Arrow IPC -> apache-arrow) into rows and its Spark schema.
-import { readParquet } from 'parquet-wasm';
+import { parquetWasm } from '../delta/parquet/wasm.ts';
 import { tableFromIPC, Type, type DataType as ArrowType, type Field as ArrowField } from 'apache-arrow';
 import { withOrigin, type Row } from '../../core/record.ts';
 import type { DataType, StructField, StructType } from '../../core/schema.ts';
@@ -14,7 +14,7 @@ const same: Convert = (v) => v;
 
 /** Reads every row; the origin line is the 1-based row number within the file. */
 export function readParquetFile(buf: Uint8Array, file: string): ParquetContent {
-  const table = tableFromIPC(readParquet(buf).intoIPCStream());
+  const table = tableFromIPC(parquetWasm().readParquet(buf).intoIPCStream());
   const fields = table.schema.fields;
   const schema: StructType = { type: 'struct', fields: fields.map(toStructField) };
   const columns = fields.map((f, i) => ({ name: f.name, vector: table.getChildAt(i), convert: converter(f.type as ArrowType) }));

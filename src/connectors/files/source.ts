@@ -9,7 +9,7 @@ import { promises as fsp, constants as fsConstants } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ComponentContext, ComponentHealth, Offset, ReadLimit, Source } from '../../core/component.ts';
 import { CheckpointError, ErrorCodes, SourceError, errorMessage } from '../../core/errors.ts';
-import type { Rejected, SourceData } from '../../core/record.ts';
+import type { Rejected, Row, SourceData } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { readTextIfExists, writeFileAtomic } from '../../core/fs.ts';
 import { parseSchema, parseSchemaJson } from '../../stages/schema/ddl.ts';
@@ -154,14 +154,26 @@ export class FileStreamSource implements Source {
 
   async read(start: Offset | null, end: Offset): Promise<SourceData> {
     const entries = this.entriesBetween(logOffsetOf(start, 'start'), logOffsetOf(end, 'end'));
-    const raw: RawBatch = { jsonRows: [], csvFiles: [], parquet: [], rejected: [] };
+    let raw: RawBatch = emptyRaw();
     let bytes = 0;
+    const known = this.schema;
+    const rows: Row[] = [];
+    const rejected: Rejected[] = [];
+    const unknownFields = new Set<string>();
     for (const e of entries) {
       const buf = await this.readBytes(e.path);
       bytes += buf.length;
       this.parseFile(buf, e.path, raw);
+      if (known === null) continue;
+      // With the schema settled, each file is conformed as soon as it is parsed: the values it
+      // replaces (timestamp text, say) die young instead of being carried through the whole batch.
+      const one = decodeBatch(raw, this.config, known);
+      for (const r of one.rows) rows.push(r);
+      for (const r of one.rejected) rejected.push(r);
+      for (const f of one.unknownFields) if (unknownFields.size < 100) unknownFields.add(f);
+      raw = emptyRaw();
     }
-    const decoded = decodeBatch(raw, this.config, this.schema);
+    const decoded = known === null ? decodeBatch(raw, this.config, null) : { schema: known, rows, rejected, unknownFields: [...unknownFields] };
     if (this.schema === null && decoded.schema !== null) {
       // Persisted before rows are handed on, so a replay of this batch uses the very same schema.
       await fsp.mkdir(this.ctx.stateDir, { recursive: true });
@@ -284,4 +296,8 @@ function inFileOrder(rejected: Rejected[], entries: readonly LogEntry[]): Reject
       (a.r.origin.line ?? 0) - (b.r.origin.line ?? 0) ||
       a.i - b.i)
     .map((x) => x.r);
+}
+
+function emptyRaw(): RawBatch {
+  return { jsonRows: [], csvFiles: [], parquet: [], rejected: [] };
 }

@@ -4,7 +4,9 @@
 //   fetch(ranges) --group by leader--> Fetch(broker, [tp@next...]) --> keep offsets in [next, end)
 //        ^                                   |  OFFSET_OUT_OF_RANGE -> ListOffsets -> LostRange
 //        +------ until every next == end ----+  retriable error -> refresh metadata, retry
-import { CompressionTypes, Kafka, logLevel, Partitioners, type LogEntry, type logCreator, type SASLOptions } from 'kafkajs';
+import type * as Kafkajs from 'kafkajs';
+import type { Kafka, LogEntry, logCreator, SASLOptions } from 'kafkajs';
+import { lazyModule } from '../../core/lazy.ts';
 import { ErrorCodes, errorMessage, SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { tpKey, type FetchOptions, type GroupMembership, type GroupOptions, type KafkaHeader, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
@@ -26,6 +28,8 @@ export interface KafkajsClientOptions extends ClientOptions {
   readonly producer?: { readonly idempotent: boolean; readonly acks: -1 | 0 | 1; readonly compression: 'none' | 'gzip'; readonly retries: number };
 }
 
+const kafkajs = lazyModule<typeof Kafkajs>('kafkajs');
+
 export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
   return new KafkajsClient(opts);
 }
@@ -40,13 +44,13 @@ class KafkajsClient implements KafkaClient {
 
   constructor(private readonly opts: KafkajsClientOptions) {
     this.servers = opts.servers.join(',');
-    this.kafka = new Kafka({
+    this.kafka = new (kafkajs().Kafka)({
       brokers: [...opts.servers],
       clientId: opts.clientId,
       connectionTimeout: opts.connectionTimeout,
       requestTimeout: opts.requestTimeout,
       retry: { retries: opts.retries, initialRetryTime: Math.max(50, opts.retryIntervalMs), maxRetryTime: 30_000 },
-      logLevel: logLevel.INFO,
+      logLevel: kafkajs().logLevel.INFO,
       logCreator: routeLogs(opts.logger),
       ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
       ...(opts.sasl === undefined ? {} : { sasl: opts.sasl as SASLOptions }),
@@ -224,7 +228,7 @@ class KafkajsClient implements KafkaClient {
     const p = this.opts.producer ?? { idempotent: true, acks: -1, compression: 'none', retries: 5 };
     await this.connect();
     if (this.producer === undefined) {
-      const producer = createProducer(this.kafka, this.cluster, { idempotent: p.idempotent, retries: p.retries, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = createProducer(this.kafka, this.cluster, { idempotent: p.idempotent, retries: p.retries, createPartitioner: kafkajs().Partitioners.DefaultPartitioner });
       try {
         await producer.connect();
       } catch (err) {
@@ -247,7 +251,7 @@ class KafkajsClient implements KafkaClient {
     try {
       await this.producer.sendBatch({
         acks: p.acks,
-        compression: p.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: p.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (err) {
@@ -385,8 +389,8 @@ function routeLogs(logger: Logger): logCreator {
   return () => (entry: LogEntry) => {
     const { message, timestamp: _ts, logger: _l, ...fields } = entry.log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
     const payload = { namespace: entry.namespace, ...fields };
-    if (entry.level === logLevel.ERROR) log.warn(message, payload);
-    else if (entry.level === logLevel.WARN) log.info(message, payload);
+    if (entry.level === kafkajs().logLevel.ERROR) log.warn(message, payload);
+    else if (entry.level === kafkajs().logLevel.WARN) log.info(message, payload);
     else log.debug(message, payload);
   };
 }

@@ -1,11 +1,13 @@
 // Parses one Spark SQL expression with node-sql-parser (Hive dialect) and converts its AST into our Node tree.
-import sqlParser from 'node-sql-parser/build/hive.js';
+import type * as SqlParser from 'node-sql-parser/build/hive.js';
+import { lazyModule } from '../../core/lazy.ts';
 import type { Node, BinaryOp, LiteralKind } from './ast.ts';
 import { ExpressionError } from './errors.ts';
 import { lex, LexError, PATH_MARK, NUMBER_MARK, type Lexed } from './lexer.ts';
 
 const PREFIX = 'SELECT ';
-const parser = new sqlParser.Parser();
+const sqlParser = lazyModule<typeof SqlParser>('node-sql-parser/build/hive.js');
+let parser: SqlParser.Parser | undefined;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,7 +29,7 @@ export function parseExpression(source: string, name?: string): Node {
   }
   let ast: unknown;
   try {
-    ast = parser.astify(PREFIX + lexed.text, { database: 'hive', parseOptions: { includeLocations: true } });
+    ast = (parser ??= new (sqlParser().Parser)()).astify(PREFIX + lexed.text, { database: 'hive', parseOptions: { includeLocations: true } });
   } catch (err) {
     const offset = isObj(err) && isObj(err.location) && isObj(err.location.start) && typeof err.location.start.offset === 'number' ? err.location.start.offset - PREFIX.length : lexed.text.length;
     const orig = lexed.originalOffset(Math.max(0, offset));

@@ -3,6 +3,7 @@ import type { DataType, StructType } from '../../core/schema.ts';
 import { isDecimal, typeToString } from '../../core/schema.ts';
 import { ORIGIN, type Row } from '../../core/record.ts';
 import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
+import { generateStructConformer } from './conform-struct.ts';
 
 export interface ConformOptions {
   /** Accept numbers, booleans, dates and timestamps written as strings (CSV cells). */
@@ -90,75 +91,40 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 }
 
-interface CompiledField {
-  readonly name: string;
-  readonly nullable: boolean;
-  readonly convert: Convert;
-  readonly typeName: string;
-}
-
 function compileStruct(t: StructType, fromStrings: boolean, prefix: string, inPlace = false): Convert {
-  const fields: CompiledField[] = t.fields.map((f) => ({
+  const fields = t.fields.map((f) => ({
     name: f.name,
     nullable: f.nullable,
+    type: f.type,
     convert: compileType(f.type, fromStrings, prefix === '' ? f.name : `${prefix}.${f.name}`),
     typeName: typeToString(f.type),
   }));
   const names = new Set(t.fields.map((f) => f.name));
-  const n = fields.length;
   const expected = typeToString(t);
-  return (v, st) => {
-    if (!isPlainObject(v)) return fail(st, expected, v);
-    // The copy is made lazily: a value that already fits exactly is returned as it is.
-    let out: Row | null = null;
-    let present = 0;
-    for (let i = 0; i < n; i++) {
-      const f = fields[i] as CompiledField;
-      const x = v[f.name];
-      let y: unknown;
-      if (x === null || x === undefined) {
-        if (!f.nullable) {
-          fail(st, `a non-null ${f.typeName}`, x === undefined ? MISSING : null);
-          st.path = f.name;
-          return FAIL;
-        }
-        y = null;
-        if (x !== undefined) present++;
-      } else {
-        present++;
-        y = f.convert(x, st);
-        if (y === FAIL) {
-          prefixPath(st, f.name);
-          return FAIL;
-        }
-      }
-      if (inPlace) {
-        if (y !== x) v[f.name] = y;
-        continue;
-      }
-      if (out === null && (y !== x || x === undefined)) {
-        out = {};
-        for (let j = 0; j < i; j++) {
-          const g = fields[j] as CompiledField;
-          out[g.name] = v[g.name];
-        }
-      }
-      if (out !== null) out[f.name] = y;
-    }
-    let keys = 0;
-    for (const _k in v) keys++;
-    if (keys > present) {
+  const at = (i: number): (typeof fields)[number] => fields[i] as (typeof fields)[number];
+  return generateStructConformer<State>(fields, inPlace, {
+    FAIL,
+    notObject: (v, st) => fail(st, expected, v),
+    missing: (i, x, st) => {
+      fail(st, `a non-null ${at(i).typeName}`, x === undefined ? MISSING : null);
+      st.path = at(i).name;
+      return FAIL;
+    },
+    failedAt: (i, st) => {
+      prefixPath(st, at(i).name);
+      return FAIL;
+    },
+    extra: (v, out, st) => {
       for (const k in v) {
         if (names.has(k)) continue;
         (st.unknown ??= []).push(prefix === '' ? k : `${prefix}.${k}`);
       }
-      if (out === null) {
-        out = {};
-        for (const f of fields) out[f.name] = v[f.name] ?? null;
-      }
-    }
-    return out ?? v;
-  };
+      if (out !== null) return out;
+      const copy: Row = {};
+      for (const f of fields) copy[f.name] = v[f.name] ?? null;
+      return copy;
+    },
+  });
 }
 
 function compileType(t: DataType, fromStrings: boolean, path: string): Convert {

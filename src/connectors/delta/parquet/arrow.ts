@@ -7,6 +7,7 @@ import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { Row } from '../../../core/record.ts';
 import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
 import { parseIsoMicros } from '../../../core/iso-time.ts';
+import { columnValues } from './columns.ts';
 
 const TWO32 = 4294967296;
 const MS_PER_DAY = 86_400_000;
@@ -55,12 +56,8 @@ export function arrowSchema(schema: StructType): Schema {
 
 /** One Arrow table (a single record batch) holding `rows` under `schema`. */
 export function rowsToArrow(rows: readonly Row[], schema: StructType): Table {
-  const children: Data[] = [];
-  for (const f of schema.fields) {
-    const values = new Array<unknown>(rows.length);
-    for (let i = 0; i < rows.length; i++) values[i] = (rows[i] as Row)[f.name];
-    children.push(buildColumn(values, f.type, f.name, f.nullable));
-  }
+  const columns = columnValues(rows, schema.fields.map((f) => f.name));
+  const children: Data[] = schema.fields.map((f, i) => buildColumn(columns[i] ?? [], f.type, f.name, f.nullable));
   const arrowSch = arrowSchema(schema);
   const structData = makeData({ type: new Struct(arrowSch.fields), length: rows.length, nullCount: 0, children });
   return new Table([new RecordBatch(arrowSch, structData)]);

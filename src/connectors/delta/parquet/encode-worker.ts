@@ -2,6 +2,7 @@
 // overlaps with reading the next on the main thread.
 import { parentPort } from 'node:worker_threads';
 import { ipcToParquet, type ParquetWriteOptions } from './writer.ts';
+import { parquetWasm } from './wasm.ts';
 
 export interface EncodeRequest {
   readonly id: number;
@@ -10,6 +11,9 @@ export interface EncodeRequest {
 }
 
 export type EncodeReply = { readonly id: number; readonly bytes: Uint8Array } | { readonly id: number; readonly error: string };
+
+// The thread is started ahead of the first batch: compile the WebAssembly module now, not then.
+parquetWasm();
 
 parentPort?.on('message', (req: EncodeRequest) => {
   try {

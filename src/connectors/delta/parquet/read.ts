@@ -1,6 +1,6 @@
 // Reads Parquet files into Arrow tables (via parquet-wasm) and Arrow values into plain JS rows.
 import { readFile } from 'node:fs/promises';
-import { readParquet } from 'parquet-wasm';
+import { parquetWasm } from './wasm.ts';
 import { DataType, Type, tableFromIPC, type Field, type Table, type Vector } from 'apache-arrow';
 import type { Row } from '../../../core/record.ts';
 
@@ -10,7 +10,7 @@ export async function readParquetFile(file: string, columns?: readonly string[])
 }
 
 export function readParquetBytes(bytes: Uint8Array, columns?: readonly string[]): Table {
-  const wasmTable = readParquet(bytes, columns === undefined ? null : { columns: [...columns] });
+  const wasmTable = parquetWasm().readParquet(bytes, columns === undefined ? null : { columns: [...columns] });
   return tableFromIPC(wasmTable.intoIPCStream());
 }
 

@@ -1,16 +1,15 @@
 // Arrow -> Parquet bytes with parquet-wasm: codec choice, microsecond UTC timestamps, column statistics.
 import { tableToIPC, type Table as ArrowTable } from 'apache-arrow';
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, WriterVersion, writeParquet } from 'parquet-wasm';
+import type { Compression } from 'parquet-wasm';
 import { ErrorCodes, SinkError } from '../../../core/errors.ts';
+import { parquetWasm } from './wasm.ts';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'none';
 
-const CODECS: Record<ParquetCompression, Compression> = {
-  snappy: Compression.SNAPPY,
-  zstd: Compression.ZSTD,
-  gzip: Compression.GZIP,
-  none: Compression.UNCOMPRESSED,
-};
+function codec(c: ParquetCompression): Compression {
+  const { Compression: C } = parquetWasm();
+  return c === 'snappy' ? C.SNAPPY : c === 'zstd' ? C.ZSTD : c === 'gzip' ? C.GZIP : C.UNCOMPRESSED;
+}
 
 /** The file-name infix Spark uses for each codec (`part-...-c000.snappy.parquet`). */
 export function codecSuffix(c: ParquetCompression): string {
@@ -34,8 +33,9 @@ export function toParquet(table: ArrowTable, opts: ParquetWriteOptions = {}): Ui
 
 /** Encodes an Arrow IPC stream as a complete Parquet file. */
 export function ipcToParquet(ipc: Uint8Array, opts: ParquetWriteOptions = {}): Uint8Array {
+  const { Table: WasmTable, WriterPropertiesBuilder, WriterVersion, writeParquet } = parquetWasm();
   let builder = new WriterPropertiesBuilder()
-    .setCompression(CODECS[opts.compression ?? 'snappy'])
+    .setCompression(codec(opts.compression ?? 'snappy'))
     .setWriterVersion(WriterVersion.V1)
     .setMaxRowGroupSize(opts.rowGroupSize ?? 1_048_576)
     // Measured: dictionary attempts on high-cardinality numbers and times cost 2-3x the encode time
