@@ -80,7 +80,9 @@ export interface Sink {
   identity(): Record<string, JsonValue>;
   open(): Promise<void>;
   /** Writes one batch idempotently: a batch id the sink already holds for this query is skipped.
-   * `batch.txns`, when present, are committed atomically with the rows. */
+   * `batch.txns`, when present, are committed atomically with the rows. A sink may replace
+   * `batch.rows` once it holds them in another form; the engine reads no rows of a batch after
+   * handing it over, and retries a failed write with the same batch object. */
   addBatch(batch: Batch): Promise<SinkResult>;
   /** The progress markers the sink holds whose appId starts with `prefix`. */
   committedVersions?(prefix: string): Promise<ReadonlyMap<string, number>>;

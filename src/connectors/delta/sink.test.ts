@@ -1,7 +1,7 @@
 // The delta sink as the engine drives it: idempotent batches, table creation, schema checks, partitions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ComponentContext } from '../../core/component.ts';
@@ -205,4 +205,25 @@ void test('a column-mapped table from the corpus is readable at log level but re
     deltaSink.create(DeltaSinkConfig.parse({ path: dir.path }), ctx()).addBatch(batch(0, [], snap.schema)),
     (err: Error & { code?: string }) => err.code === 'SLUICE_DELTA_PROTOCOL_UNSUPPORTED' && /columnMapping/.test(err.message),
   );
+});
+
+void test('a failed write hands its rows over once converted, and its retry commits every row from the Arrow form it kept', async () => {
+  using dir = tempDir('retry');
+  const sink = sinkFor({ path: dir.path, partitionBy: ['country'] });
+  await sink.open();
+  await sink.addBatch(batch(0, rows(3)));
+  // A regular file where the next partition folder must go makes the data-file write fail after conversion.
+  const blocker = join(dir.path, 'country=NL');
+  writeFileSync(blocker, '');
+  const b = batch(1, [...rows(4, 10), { id: 99, country: 'NL', day: new Date(Date.UTC(2024, 4, 3)), amount: 1 }]);
+  await assert.rejects(sink.addBatch(b), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE');
+  assert.equal(b.rows.length, 0, 'the rows were released after conversion');
+  rmSync(blocker);
+  const retried = await sink.addBatch(b);
+  assert.equal(retried.numOutputRows, 5);
+  const ids = (await readTableRows(dir.path)).map((r) => Number(r.id)).sort((x, y) => x - y);
+  assert.deepEqual(ids, [0, 1, 2, 10, 11, 12, 13, 99]);
+  // Replayed again after the commit, the batch is skipped.
+  assert.equal((await sink.addBatch(batch(1, rows(1, 500)))).skipped, true);
+  await sink.close();
 });

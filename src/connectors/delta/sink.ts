@@ -7,7 +7,8 @@ import type { Batch } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot } from './protocol/snapshot.ts';
 import { releaseEncoder, warmEncoder } from './parquet/encode-pool.ts';
-import { appendRows, type AppendOptions } from './table.ts';
+import { appendBatch, type AppendOptions } from './table.ts';
+import type { PreparedBatch } from './prepare.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
 export interface DeltaSinkMetrics {
@@ -33,6 +34,8 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
     ...(config.userMetadata === undefined ? {} : { userMetadata: config.userMetadata }),
     ...(config.checkpointInterval === undefined ? {} : { checkpointInterval: config.checkpointInterval }),
   };
+  const prepared: { current: PreparedBatch | null } = { current: null };
+  let preparedFor: Batch | null = null;
   return {
     description: `DeltaSink[${path}]`,
     identity: () => ({ type: 'delta', path }),
@@ -44,12 +47,23 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
       const partRows = partRowsOf(batch);
       const targetFileRows = partRows === undefined ? base.targetFileRows : Math.min(partRows, base.targetFileRows ?? Infinity);
-      const r = await appendRows(path, batch.rows, batch.schema, {
+      // Arrow data held across retries belongs to one batch object: a batch read again (a new object)
+      // is converted afresh, even under the same id.
+      if (preparedFor !== batch) prepared.current = null;
+      preparedFor = batch;
+      const r = await appendBatch(path, batch, batch.schema, {
         ...base,
         batchId: batch.batchId,
+        prepared,
+        // The rows are in Arrow form now, several times smaller: let them go while the engine reads
+        // the next batch. A retry of this batch finds the Arrow data in `prepared`.
+        release: () => {
+          batch.rows = [];
+        },
         ...(targetFileRows === undefined ? {} : { targetFileRows }),
         ...(batch.txns === undefined ? {} : { txns: batch.txns }),
       });
+      preparedFor = null;
       if (r.skipped) {
         m.skippedBatches++;
         return { numOutputRows: 0, skipped: true, details: { version: r.version, numFiles: 0, numBytes: 0 } };

@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Row, SinkTxn } from '../../core/record.ts';
-import { isArray, isMap, isStruct, struct, type DataType, type StructType } from '../../core/schema.ts';
+import { isArray, isMap, isStruct, type DataType, type StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
-import { rowsToArrow } from './parquet/arrow.ts';
+import { Type } from 'apache-arrow';
 import { encodeParquet } from './parquet/encode-pool.ts';
 import { codecSuffix, type ParquetCompression } from './parquet/writer.ts';
-import { groupByPartition, toAddPath } from './partition.ts';
+import { toAddPath } from './partition.ts';
+import { layoutKey, prepareFiles, type FileLayout, type PreparedBatch, type PreparedFile } from './prepare.ts';
 import type { Action, AddAction, MetadataAction, ProtocolAction } from './protocol/actions.ts';
 import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/checkpoint.ts';
 import { commit } from './protocol/commit.ts';
@@ -29,7 +30,6 @@ import { parseSchemaString, schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { inferSchema } from '../../stages/schema/infer.ts';
 import { assertAppendable, mergeNewColumns } from './schema-check.ts';
-import { computeStats } from './stats.ts';
 
 export interface AppendOptions {
   /** The idempotency key: the query id. */
@@ -52,6 +52,11 @@ export interface AppendOptions {
   /** More progress markers committed with the rows (e.g. one per Kafka partition); one carrying
    * `from` must not have moved past it in the table (see protocol/txn-guard.ts). */
   readonly txns?: readonly SinkTxn[];
+  /** Keeps the batch in Arrow form from its conversion to its commit, so that a retry of the same
+   * batch id does not need the rows again. Cleared once the batch is committed or skipped. */
+  readonly prepared?: { current: PreparedBatch | null };
+  /** Called once the rows are converted (with `prepared` only): the caller may drop them now. */
+  readonly release?: () => void;
 }
 
 export interface AppendResult {
@@ -73,7 +78,17 @@ function notWritable(path: string, err: unknown): SinkError {
 }
 
 /** Appends `rows` (conforming to `schema`) as one idempotent Delta commit. */
-export async function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
+export function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
+  return appendBatch(tablePath, { rows }, schema, opts);
+}
+
+/** `appendRows` over a holder of the rows (a batch), which it reads but never keeps: once `release`
+ * has dropped them, nothing here holds them through the writes and the commit. */
+export async function appendBatch(tablePath: string, input: { readonly rows: readonly Row[] }, schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
+  // A retry of a batch whose rows were released after conversion: its Arrow form stands in for them.
+  const held = opts.prepared?.current?.batchId === opts.batchId ? opts.prepared.current : null;
+  if (opts.prepared !== undefined && held === null) opts.prepared.current = null;
+  const numRows = held?.numRows ?? input.rows.length;
   const snapshot = await (opts.cache === undefined ? loadSnapshot(tablePath) : refreshSnapshot(opts.cache.snapshot, tablePath)).catch((err: unknown) => {
     const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
     throw code === 'EACCES' || code === 'EPERM' ? notWritable(tablePath, err) : err;
@@ -84,17 +99,20 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
   const guards = continuedFrom(opts.txns);
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);
-    if (done !== undefined && done >= opts.batchId) return { ...none, skipped: true };
+    if (done !== undefined && done >= opts.batchId) {
+      if (opts.prepared !== undefined) opts.prepared.current = null;
+      return { ...none, skipped: true };
+    }
     checkNotMoved(snapshot.txns, guards, tablePath, 'an earlier commit');
     checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
     const merged = opts.mergeSchema === true && schema !== null ? mergeNewColumns(snapshot.schema, schema) : null;
     if (merged !== null) evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
-    if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
+    if (schema !== null && (numRows > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
     checkPartitioning(snapshot, opts.partitionBy, tablePath);
   } else if (schema === null) {
-    if (rows.length === 0) return none; // nothing to write and nothing to create a table from
+    if (numRows === 0) return none; // nothing to write and nothing to create a table from
     // A source without a declared schema: the new table takes the schema the rows imply.
-    schema = inferSchema(rows);
+    schema = held?.schema ?? inferSchema(input.rows);
   }
   const tableSchema = evolved === null ? (snapshot?.schema ?? (schema as StructType)) : parseSchemaString(evolved.schemaString);
   const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
@@ -106,9 +124,17 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     throw notWritable(tablePath, err);
   }
   const config = created?.metadata.configuration ?? snapshot?.metadata.configuration ?? {};
-  const adds = await writeDataFiles(tablePath, rows, tableSchema, partitionBy, opts, config, now);
+  const indexed = Number(config['delta.dataSkippingNumIndexedCols'] ?? '32');
+  const layout: FileLayout = {
+    schema: tableSchema,
+    partitionBy,
+    chunk: opts.targetFileRows !== undefined && opts.targetFileRows > 0 ? opts.targetFileRows : Infinity,
+    numIndexedCols: Number.isFinite(indexed) ? indexed : 32,
+  };
+  const files = preparedFiles(held, input, layout, opts, tablePath);
+  const adds = await writeDataFiles(tablePath, files, opts.compression ?? 'snappy', now);
   const actions: Action[] = [];
-  actions.push({ kind: 'commitInfo', commitInfo: commitInfo(opts, now, snapshot?.version ?? -1, adds, rows.length, partitionBy) });
+  actions.push({ kind: 'commitInfo', commitInfo: commitInfo(opts, now, snapshot?.version ?? -1, adds, numRows, partitionBy) });
   if (created !== null) {
     actions.push({ kind: 'protocol', protocol: created.protocol });
     actions.push({ kind: 'metaData', metaData: created.metadata });
@@ -125,10 +151,14 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     metadata: created?.metadata ?? evolved ?? (snapshot as Snapshot).metadata,
     guards,
   }).catch(async (err: unknown) => {
-    // A marker moved under us: no commit will ever reference these files.
-    if ((err as { code?: unknown }).code === ErrorCodes.DELTA_TXN_MOVED) await Promise.all(adds.map((a) => unlink(resolveDataPath(tablePath, a.path)).catch(() => undefined)));
+    // A marker moved under us: no commit will ever reference these files, and the batch is read again.
+    if ((err as { code?: unknown }).code === ErrorCodes.DELTA_TXN_MOVED) {
+      if (opts.prepared !== undefined) opts.prepared.current = null;
+      await Promise.all(adds.map((a) => unlink(resolveDataPath(tablePath, a.path)).catch(() => undefined)));
+    }
     throw err;
   });
+  if (opts.prepared !== undefined) opts.prepared.current = null;
   faultPoint('delta.after-commit');
   const numBytes = adds.reduce((s, a) => s + a.size, 0);
   if (outcome.skipped) {
@@ -137,7 +167,27 @@ export async function appendRows(tablePath: string, rows: readonly Row[], schema
     return { version: outcome.version, skipped: true, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
   }
   const cp = await maybeCheckpoint(tablePath, outcome.version, opts);
-  return { version: outcome.version, skipped: false, numOutputRows: rows.length, numFiles: adds.length, numBytes, checkpointVersion: cp };
+  return { version: outcome.version, skipped: false, numOutputRows: numRows, numFiles: adds.length, numBytes, checkpointVersion: cp };
+}
+
+/** The batch's files in Arrow form: the held ones when they fit the layout, else built from the rows. */
+function preparedFiles(held: PreparedBatch | null, input: { readonly rows: readonly Row[] }, layout: FileLayout, opts: AppendOptions, tablePath: string): readonly PreparedFile[] {
+  const key = layoutKey(layout);
+  if (held !== null && held.layout === key) return held.files;
+  const rows = input.rows;
+  if (held !== null && rows.length < held.numRows) {
+    // The table changed shape between two attempts and the rows are gone: fail the query; the restart
+    // re-runs this batch from the checkpoint's write-ahead log, so nothing is lost.
+    throw new SinkError(ErrorCodes.SINK_WRITE, `Delta table ${tablePath} changed its schema or partitioning while batch ${opts.batchId} was being retried; restart the query to re-run the batch`, {
+      details: { path: tablePath, batchId: opts.batchId },
+    });
+  }
+  const files = prepareFiles(rows, layout);
+  if (opts.prepared !== undefined) {
+    opts.prepared.current = { batchId: opts.batchId, layout: key, schema: layout.schema, numRows: rows.length, files };
+    opts.release?.();
+  }
+  return files;
 }
 
 function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
@@ -184,41 +234,28 @@ function newTable(schema: StructType, partitionBy: readonly string[], now: numbe
   return { protocol, metadata };
 }
 
-async function writeDataFiles(
-  tablePath: string, rows: readonly Row[], schema: StructType, partitionBy: readonly string[],
-  opts: AppendOptions, config: Readonly<Record<string, string>>, now: number,
-): Promise<AddAction[]> {
-  if (rows.length === 0) return [];
-  const dataSchema = struct(schema.fields.filter((f) => !partitionBy.includes(f.name)));
-  const compression = opts.compression ?? 'snappy';
-  const chunk = opts.targetFileRows !== undefined && opts.targetFileRows > 0 ? opts.targetFileRows : Infinity;
-  const indexed = Number(config['delta.dataSkippingNumIndexedCols'] ?? '32');
-  const dictionaryColumns = dataSchema.fields.filter((f) => f.type === 'string').map((f) => f.name);
+async function writeDataFiles(tablePath: string, files: readonly PreparedFile[], compression: ParquetCompression, now: number): Promise<AddAction[]> {
   const adds: AddAction[] = [];
+  const dictionaryColumns = (files[0]?.table.schema.fields ?? []).filter((f) => f.typeId === Type.Utf8).map((f) => f.name);
   let part = 0;
-  for (const g of groupByPartition(rows, schema, partitionBy)) {
-    if (g.dir !== '') {
+  for (const f of files) {
+    if (f.dir !== '') {
       try {
-        await mkdir(join(tablePath, g.dir), { recursive: true });
+        await mkdir(join(tablePath, f.dir), { recursive: true });
       } catch (err) {
         throw notWritable(tablePath, err);
       }
     }
-    for (let start = 0; start < g.rows.length; start += chunk) {
-      const slice = chunk === Infinity ? g.rows : g.rows.slice(start, start + chunk);
-      const table = rowsToArrow(slice, dataSchema);
-      const stats = computeStats(table, dataSchema, { numIndexedCols: Number.isFinite(indexed) ? indexed : 32 });
-      const bytes = await encodeParquet(table, { compression, createdBy: engineInfo(), dictionaryColumns });
-      const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
-      const rel = g.dir === '' ? name : `${g.dir}/${name}`;
-      try {
-        await writeFile(join(tablePath, rel), bytes, { flag: 'wx', flush: true });
-      } catch (err) {
-        throw notWritable(tablePath, err);
-      }
-      adds.push({ path: toAddPath(rel), partitionValues: g.values, size: bytes.byteLength, modificationTime: now, dataChange: true, stats });
-      faultPoint('delta.data-file-written');
+    const bytes = await encodeParquet(f.table, { compression, createdBy: engineInfo(), dictionaryColumns });
+    const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
+    const rel = f.dir === '' ? name : `${f.dir}/${name}`;
+    try {
+      await writeFile(join(tablePath, rel), bytes, { flag: 'wx', flush: true });
+    } catch (err) {
+      throw notWritable(tablePath, err);
     }
+    adds.push({ path: toAddPath(rel), partitionValues: f.values, size: bytes.byteLength, modificationTime: now, dataChange: true, stats: f.stats });
+    faultPoint('delta.data-file-written');
   }
   return adds;
 }

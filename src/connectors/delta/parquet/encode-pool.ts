@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { tableToIPC, type Table as ArrowTable } from 'apache-arrow';
 import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { EncodeReply, EncodeRequest } from './encode-worker.ts';
-import { ipcToParquet, type ParquetWriteOptions } from './writer.ts';
+import { ipcToParquet, type ParquetWriteOptions } from './encode.ts';
 
 interface Pending {
   resolve(bytes: Uint8Array): void;

@@ -1,7 +1,7 @@
 // Worker thread that turns Arrow IPC streams into Parquet files, so that encoding one batch
 // overlaps with reading the next on the main thread.
 import { parentPort } from 'node:worker_threads';
-import { ipcToParquet, type ParquetWriteOptions } from './writer.ts';
+import { ipcToParquet, type ParquetWriteOptions } from './encode.ts';
 import { parquetWasm } from './wasm.ts';
 
 export interface EncodeRequest {
