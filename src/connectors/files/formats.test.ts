@@ -48,6 +48,25 @@ void test('JSON lines are parsed with their origin, the schema inferred and pers
   }
 });
 
+void test('a JSON-lines file larger than one decoding piece keeps every row, multi-byte text and line numbers', async () => {
+  const fx = await fixture();
+  try {
+    // About 300 KB: several 64 KB pieces, with multi-byte characters and CRLF endings across them.
+    const lines = Array.from({ length: 3000 }, (_, i) => (i === 2500 ? '{broken' : JSON.stringify({ id: i, name: `Zoë ✓ ${'x'.repeat(i % 90)}` })));
+    await fx.write('big.json', lines.join('\r\n') + '\r\n');
+    const b = await nextBatch(await fx.source(), null);
+    assert.ok(b !== null);
+    assert.equal(b.data.rows.length, 2999);
+    assert.deepEqual(b.data.rows.map((r) => r.id), lines.map((_, i) => i).filter((i) => i !== 2500));
+    assert.ok(b.data.rows.every((r) => typeof r.name === 'string' && r.name.startsWith('Zoë ✓ ')));
+    assert.equal(originOf(b.data.rows[2998] ?? {})?.line, 3000);
+    assert.equal(b.data.rejected.length, 1);
+    assert.equal(b.data.rejected[0]?.origin.line, 2501);
+  } finally {
+    await fx.cleanup();
+  }
+});
+
 void test('a declared schema is applied and rows that do not fit are rejected with the reason', async () => {
   const fx = await fixture();
   try {

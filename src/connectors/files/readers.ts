@@ -13,13 +13,29 @@ function rejectLine(file: string, line: number, message: string, payload: string
   return { errorType: 'SCHEMA_VALIDATION', stage: 'source', message, payload, origin: { file, line } };
 }
 
+/** Bytes decoded to text at a time. Small enough that each piece is an ordinary young string that
+ * dies at the next scavenge: a whole file decoded at once lands in V8's large-object space, which
+ * only a full collection frees, and a batch of files is tens of megabytes of such garbage. */
+const TEXT_PIECE_BYTES = 64 * 1024;
+
 /** Parses JSON lines: one object per line; blank lines skipped; a line that is not a JSON object is
  * rejected with its file and line number and the rest of the file still read. */
 export function readJsonLines(buf: Buffer, file: string, rows: Row[], rejected: Rejected[]): void {
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let start = 0;
+  const size = buf.length;
+  let from = size >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let line = 0;
+  while (from < size) {
+    // Pieces end just after a newline byte, so no line and no UTF-8 sequence is ever split.
+    let to = from + TEXT_PIECE_BYTES >= size ? size : buf.indexOf(10, from + TEXT_PIECE_BYTES);
+    to = to === -1 ? size : Math.min(size, to + 1);
+    line = readJsonText(buf.toString('utf8', from, to), file, line, rows, rejected);
+    from = to;
+  }
+}
+
+/** Parses the lines of one piece of text; returns the number of the last line read. */
+function readJsonText(text: string, file: string, line: number, rows: Row[], rejected: Rejected[]): number {
+  let start = 0;
   const n = text.length;
   while (start < n) {
     let end = text.indexOf('\n', start);
@@ -42,6 +58,7 @@ export function readJsonLines(buf: Buffer, file: string, rows: Row[], rejected: 
     }
     rows.push(withOrigin(v as Row, { file, line }));
   }
+  return line;
 }
 
 export interface CsvOptions {
