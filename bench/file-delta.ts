@@ -1,4 +1,7 @@
 // Benchmark: file -> Delta over 1M generated rows, beside JSON.parse of the same lines (the ceiling).
+// Both are run three times, alternating, and each is judged by its best run: on a shared machine a
+// single run of either can lose a third of its speed to a neighbour, and alternating exposes both to
+// the same conditions. Peak RSS is the highest of the pipeline's three runs.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,44 +10,69 @@ import { fileURLToPath } from 'node:url';
 import { writeEventFiles } from './data.ts';
 import { percentile, type BenchResult } from './report.ts';
 
+const RUNS = 3;
+
+interface PipelineRun {
+  rows: number;
+  seconds: number;
+  batchMs: number[];
+  peakRssBytes: number;
+}
+
+/** Read, split and JSON.parse every line of the files; nothing else. Returns seconds and rows. */
+function parseCeiling(landing: string): { seconds: number; rows: number } {
+  const t0 = performance.now();
+  let parsed = 0;
+  for (const f of readdirSync(landing).sort()) {
+    const text = readFileSync(join(landing, f), 'utf8');
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; start = nl + 1, nl = text.indexOf('\n', start)) {
+      if (JSON.parse(text.slice(start, nl)) !== null) parsed++;
+    }
+  }
+  return { seconds: (performance.now() - t0) / 1000, rows: parsed };
+}
+
+function runPipeline(dir: string, landing: string, run: number, filesPerTrigger: number): PipelineRun {
+  const worker = fileURLToPath(new URL('./file-delta-worker.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, [worker, landing, join(dir, `table-${run}`), join(dir, `cp-${run}`), String(filesPerTrigger)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`file -> Delta worker failed: ${r.stderr}`);
+  rmSync(join(dir, `table-${run}`), { recursive: true, force: true });
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as PipelineRun;
+}
+
 export function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): BenchResult[] {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   try {
     const landing = join(dir, 'landing');
     const rowsPerFile = 10_000;
     const bytes = writeEventFiles(landing, rows, rowsPerFile);
-
-    // The ceiling: read the same files, split lines and JSON.parse each one.
-    const t0 = performance.now();
-    let parsed = 0;
-    for (const f of readdirSync(landing).sort()) {
-      const text = readFileSync(join(landing, f), 'utf8');
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; start = nl + 1, nl = text.indexOf('\n', start)) {
-        if (JSON.parse(text.slice(start, nl)) !== null) parsed++;
-      }
+    const ceilings: { seconds: number; rows: number }[] = [];
+    const runs: PipelineRun[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      ceilings.push(parseCeiling(landing));
+      const run = runPipeline(dir, landing, i, rowsPerBatch / rowsPerFile);
+      if (run.rows !== rows) throw new Error(`file -> Delta wrote ${run.rows} rows, expected ${rows}`);
+      runs.push(run);
     }
-    const parseSeconds = (performance.now() - t0) / 1000;
-
-    const worker = fileURLToPath(new URL('./file-delta-worker.mjs', import.meta.url));
-    const r = spawnSync(process.execPath, [worker, landing, join(dir, 'table'), join(dir, 'cp'), String(rowsPerBatch / rowsPerFile)], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
-    if (r.status !== 0) throw new Error(`file -> Delta worker failed: ${r.stderr}`);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { rows: number; seconds: number; batchMs: number[]; peakRssBytes: number };
-    if (out.rows !== rows) throw new Error(`file -> Delta wrote ${out.rows} rows, expected ${rows}`);
+    const ceiling = ceilings.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const peakRssMb = Math.max(...runs.map((r) => r.peakRssBytes)) / 1024 / 1024;
     const mb = bytes / 1024 / 1024;
     return [
-      { name: 'JSON.parse of the same lines (ceiling)', rows: parsed, seconds: parseSeconds, mbPerSecond: mb / parseSeconds },
+      { name: `JSON.parse of the same lines (ceiling, best of ${RUNS})`, rows: ceiling.rows, seconds: ceiling.seconds, mbPerSecond: mb / ceiling.seconds },
       {
-        name: `file -> Delta (${rowsPerBatch / 1000}k-row batches)`,
-        rows: out.rows,
-        seconds: out.seconds,
-        mbPerSecond: mb / out.seconds,
-        peakRssMb: out.peakRssBytes / 1024 / 1024,
-        latencyMs: { p50: percentile(out.batchMs, 50), p95: percentile(out.batchMs, 95), p99: percentile(out.batchMs, 99) },
-        relativeTo: { name: 'JSON.parse', ratio: out.rows / out.seconds / (parsed / parseSeconds), required: 0.4 },
+        name: `file -> Delta (${rowsPerBatch / 1000}k-row batches, best of ${RUNS})`,
+        rows: best.rows,
+        seconds: best.seconds,
+        mbPerSecond: mb / best.seconds,
+        peakRssMb,
+        rssLimitMb: 400,
+        latencyMs: { p50: percentile(best.batchMs, 50), p95: percentile(best.batchMs, 95), p99: percentile(best.batchMs, 99) },
+        relativeTo: { name: 'JSON.parse', ratio: best.rows / best.seconds / (ceiling.rows / ceiling.seconds), required: 0.4 },
       },
     ];
   } finally {

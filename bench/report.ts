@@ -6,6 +6,8 @@ export interface BenchResult {
   readonly seconds: number;
   readonly mbPerSecond?: number;
   readonly peakRssMb?: number;
+  /** The peak RSS the benchmark must stay within, in MB. */
+  readonly rssLimitMb?: number;
   /** Per-batch latency percentiles in milliseconds. */
   readonly latencyMs?: { readonly p50: number; readonly p95: number; readonly p99: number };
   readonly relativeTo?: { readonly name: string; readonly ratio: number; readonly required?: number };
@@ -23,7 +25,7 @@ export function formatTable(results: readonly BenchResult[]): string {
     Math.round(r.rows / r.seconds).toLocaleString('en-US'),
     r.mbPerSecond === undefined ? '' : r.mbPerSecond.toFixed(1),
     r.latencyMs === undefined ? '' : `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99}`,
-    r.peakRssMb === undefined ? '' : r.peakRssMb.toFixed(0),
+    r.peakRssMb === undefined ? '' : `${r.peakRssMb.toFixed(0)}${r.rssLimitMb === undefined ? '' : ` (limit ${r.rssLimitMb}: ${r.peakRssMb <= r.rssLimitMb ? 'ok' : 'ABOVE'})`}`,
     r.relativeTo === undefined ? '' : `${(r.relativeTo.ratio * 100).toFixed(0)}% of ${r.relativeTo.name}${r.relativeTo.required === undefined ? '' : ` (needs ${(r.relativeTo.required * 100).toFixed(0)}%: ${r.relativeTo.ratio >= r.relativeTo.required ? 'ok' : 'BELOW'})`}`,
   ]);
   const head = ['benchmark', 'rows/s', 'MB/s', 'batch ms p50/p95/p99', 'peak RSS MB', 'vs baseline'];

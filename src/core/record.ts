@@ -17,13 +17,40 @@ export interface RecordOrigin {
 
 export const ORIGIN: unique symbol = Symbol.for('sluice.origin');
 
+/** A row's line within the origin under ORIGIN, when that origin is shared by the rows of a file:
+ * a number in the row instead of an origin object per row (millions of rows, tens of megabytes). */
+export const ORIGIN_LINE: unique symbol = Symbol.for('sluice.origin.line');
+
+interface Tagged {
+  [ORIGIN]?: RecordOrigin;
+  [ORIGIN_LINE]?: number | undefined;
+}
+
 export function originOf(row: Row): RecordOrigin | undefined {
-  return (row as { [ORIGIN]?: RecordOrigin })[ORIGIN];
+  const o = (row as Tagged)[ORIGIN];
+  const line = (row as Tagged)[ORIGIN_LINE];
+  return line === undefined || o === undefined ? o : { ...o, line };
 }
 
 export function withOrigin<R extends Row>(row: R, origin: RecordOrigin): R {
-  (row as { [ORIGIN]?: RecordOrigin })[ORIGIN] = origin;
+  (row as Tagged)[ORIGIN] = origin;
+  if ((row as Tagged)[ORIGIN_LINE] !== undefined) (row as Tagged)[ORIGIN_LINE] = undefined;
   return row;
+}
+
+/** Tags a row with an origin shared by many rows (its file) and its own line in it. */
+export function withLineOrigin<R extends Row>(row: R, shared: RecordOrigin, line: number): R {
+  (row as Tagged)[ORIGIN] = shared;
+  (row as Tagged)[ORIGIN_LINE] = line;
+  return row;
+}
+
+/** Gives `to` the origin of `from` (for code that builds a new row from an old one). */
+export function copyOrigin(from: Row, to: Row): void {
+  const o = (from as Tagged)[ORIGIN];
+  if (o !== undefined) (to as Tagged)[ORIGIN] = o;
+  const line = (from as Tagged)[ORIGIN_LINE];
+  if (line !== undefined) (to as Tagged)[ORIGIN_LINE] = line;
 }
 
 export function describeOrigin(o: RecordOrigin | undefined): string {

@@ -29,8 +29,8 @@ function conformerFor(schema: StructType, fromStrings: boolean): Conformer {
   const cache = fromStrings ? csvConformers : conformers;
   let c = cache.get(schema);
   if (c === undefined) {
-    // Rows reach here freshly parsed and owned by the source, so conversions are written in place.
-    c = compileConformer(schema, { fromStrings, inPlace: true });
+    // Rows reach here freshly parsed and owned by the source: each is rebuilt compactly.
+    c = compileConformer(schema, { fromStrings, rebuild: true });
     cache.set(schema, c);
   }
   return c;

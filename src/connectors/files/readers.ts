@@ -1,7 +1,7 @@
 // Turns the bytes of one JSON-lines or CSV file into rows (or CSV records) and rejected lines.
 import { gunzipSync } from 'node:zlib';
 import { parse as parseCsv, type CsvError, type Options as CsvParseOptions } from 'csv-parse/sync';
-import { withOrigin, type Rejected, type Row } from '../../core/record.ts';
+import { withLineOrigin, withOrigin, type RecordOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { errorMessage } from '../../core/errors.ts';
 
 /** Decompresses gzip content, recognised by its magic bytes rather than by the file name. */
@@ -24,17 +24,18 @@ export function readJsonLines(buf: Buffer, file: string, rows: Row[], rejected: 
   const size = buf.length;
   let from = size >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let line = 0;
+  const shared = { file };
   while (from < size) {
     // Pieces end just after a newline byte, so no line and no UTF-8 sequence is ever split.
     let to = from + TEXT_PIECE_BYTES >= size ? size : buf.indexOf(10, from + TEXT_PIECE_BYTES);
     to = to === -1 ? size : Math.min(size, to + 1);
-    line = readJsonText(buf.toString('utf8', from, to), file, line, rows, rejected);
+    line = readJsonText(buf.toString('utf8', from, to), file, shared, line, rows, rejected);
     from = to;
   }
 }
 
 /** Parses the lines of one piece of text; returns the number of the last line read. */
-function readJsonText(text: string, file: string, line: number, rows: Row[], rejected: Rejected[]): number {
+function readJsonText(text: string, file: string, shared: RecordOrigin, line: number, rows: Row[], rejected: Rejected[]): number {
   let start = 0;
   const n = text.length;
   while (start < n) {
@@ -56,7 +57,7 @@ function readJsonText(text: string, file: string, line: number, rows: Row[], rej
       rejected.push(rejectLine(file, line, `expected a JSON object, found ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`, s));
       continue;
     }
-    rows.push(withOrigin(v as Row, { file, line }));
+    rows.push(withLineOrigin(v as Row, shared, line));
   }
   return line;
 }

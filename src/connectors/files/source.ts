@@ -160,8 +160,15 @@ export class FileStreamSource implements Source {
     const rows: Row[] = [];
     const rejected: Rejected[] = [];
     const unknownFields = new Set<string>();
-    for (const e of entries) {
-      const buf = await this.readBytes(e.path);
+    // The next file is read while this one is parsed, so the disk and the parser overlap.
+    let next = entries[0] === undefined ? null : this.readBytes(entries[0].path);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as LogEntry;
+      const buf = await (next as Promise<Buffer>);
+      const following = entries[i + 1];
+      next = following === undefined ? null : this.readBytes(following.path);
+      // Should parsing below fail, the read in flight must not become an unhandled rejection.
+      next?.catch(() => undefined);
       bytes += buf.length;
       this.parseFile(buf, e.path, raw);
       if (known === null) continue;

@@ -1,7 +1,7 @@
 // Schema evolution steps: adding newly seen columns without changing known types, and rescuing the
 // fields of a record that do not fit the schema into a JSON column.
 import type { Row } from '../../core/record.ts';
-import { ORIGIN } from '../../core/record.ts';
+import { copyOrigin } from '../../core/record.ts';
 import { sameType, typeToString, type DataType, type StructField, type StructType } from '../../core/schema.ts';
 import { mergeTypes } from '../schema/infer.ts';
 import type { Conformer } from '../schema/conform.ts';
@@ -83,14 +83,13 @@ export function rescueRow(row: Readonly<Row>, schema: StructType, conform: Confo
     if (known.has(k)) copy[k] = row[k];
     else rescued[k] = row[k];
   }
-  const origin = (row as { [ORIGIN]?: unknown })[ORIGIN];
-  if (origin !== undefined) (copy as { [ORIGIN]?: unknown })[ORIGIN] = origin;
+  copyOrigin(row, copy);
   for (let i = 0; i <= schema.fields.length; i++) {
     const r = conform(copy);
     if (r.ok) {
       for (const p of r.unknownFields) if (p.includes('.')) rescued[p] = valueAt(row, p);
       const out: Row = r.row === copy ? copy : { ...r.row };
-      if (out !== r.row && origin !== undefined) (out as { [ORIGIN]?: unknown })[ORIGIN] = origin;
+      if (out !== r.row) copyOrigin(row, out);
       const any = Object.keys(rescued).length > 0;
       out[rescuedColumn] = any ? payloadOf(rescued) : null;
       return { row: out, rescued: any };

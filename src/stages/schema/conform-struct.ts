@@ -43,15 +43,24 @@ function acceptsAsIs(t: DataType): string | null {
   }
 }
 
-/** Builds the conformer of one struct. `inPlace` writes converted values into the input object;
- * otherwise the input is copied lazily, on the first value that changes. */
-export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[], inPlace: boolean, h: StructHelpers<S>): StructConvert<S> {
+/** How the conformed value is produced: `copy` returns the input when nothing changes and copies it
+ * lazily otherwise; `rebuild` always builds a compact new row (see below). */
+export type StructMode = 'copy' | 'rebuild';
+
+/** Builds the conformer of one struct.
+ *
+ * `rebuild` is for rows the caller owns and has just parsed: the new row is made by a generated
+ * constructor, so its columns and its origin tags (`originKeys`) all sit inside the object. A parsed
+ * object tagged afterwards carries an extra property block, and the batch keeps every row alive long
+ * enough for the garbage collector to copy them twice; the parsed object itself dies young. */
+export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[], mode: StructMode, h: StructHelpers<S>, originKeys: readonly symbol[] = []): StructConvert<S> {
+  const rebuild = mode === 'rebuild';
   const lit = fields.map((f) => JSON.stringify(f.name));
   const src: string[] = [
-    "'use strict';",
     'return function conformStruct(v, st) {',
     "  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Date || v instanceof Uint8Array) return h.notObject(v, st);",
     '  let out = null, present = 0, x, y;',
+    ...(rebuild ? [`  let ${fields.map((_, i) => `y${i}`).join(', ') || '_none'};`] : []),
   ];
   fields.forEach((f, i) => {
     const asIs = acceptsAsIs(f.type);
@@ -63,20 +72,32 @@ export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[]
     src.push(asIs === null ? `    y = c[${i}](x, st);` : `    y = ${asIs} ? x : c[${i}](x, st);`);
     src.push(`    if (y === FAIL) return h.failedAt(${i}, st);`);
     src.push('  }');
-    if (inPlace) {
-      src.push(`  if (y !== x) v[${lit[i]}] = y;`);
+    if (rebuild) {
+      src.push(`  y${i} = y;`);
     } else {
       const earlier = lit.slice(0, i).map((l) => `out[${l}] = v[${l}];`).join(' ');
       src.push(`  if (out === null && (y !== x || x === undefined)) { out = {}; ${earlier} }`);
       src.push(`  if (out !== null) out[${lit[i]}] = y;`);
     }
   });
+  if (rebuild) src.push(`  out = new Row(${[...fields.map((_, i) => `y${i}`), ...originKeys.map((_, k) => `v[k${k}]`)].join(', ')});`);
   src.push('  let keys = 0;');
   src.push('  for (const _k in v) keys++;');
   src.push('  if (keys > present) return h.extra(v, out, st);');
   src.push('  return out === null ? v : out;');
   src.push('};');
+  // The constructor of rebuilt rows; its prototype is Object.prototype, so rows stay plain objects.
+  const args = [...fields.map((_, i) => `a${i}`), ...originKeys.map((_, k) => `o${k}`)];
+  const ctor = [
+    "'use strict';",
+    `function Row(${args.join(', ')}) {`,
+    ...fields.map((_, i) => `  this[${lit[i]}] = a${i};`),
+    ...originKeys.map((_, k) => `  this[k${k}] = o${k};`),
+    '}',
+    'Row.prototype = Object.prototype;',
+  ];
+  const keyNames = originKeys.map((_, k) => `k${k}`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from field names quoted as JSON literals (see the module comment)
-  const make = new Function('c', 'h', 'FAIL', src.join('\n')) as (c: readonly StructConvert<S>[], h: StructHelpers<S>, fail: unknown) => StructConvert<S>;
-  return make(fields.map((f) => f.convert), h, h.FAIL);
+  const make = new Function('c', 'h', 'FAIL', ...keyNames, [...ctor, ...src].join('\n')) as (c: readonly StructConvert<S>[], h: StructHelpers<S>, fail: unknown, ...keys: symbol[]) => StructConvert<S>;
+  return make(fields.map((f) => f.convert), h, h.FAIL, ...originKeys);
 }

@@ -1,16 +1,17 @@
 // Compiles a schema once into a fast row conformer that coerces values losslessly or says why it cannot.
 import type { DataType, StructType } from '../../core/schema.ts';
 import { isDecimal, typeToString } from '../../core/schema.ts';
-import { ORIGIN, type Row } from '../../core/record.ts';
+import { copyOrigin, ORIGIN, ORIGIN_LINE, type Row } from '../../core/record.ts';
 import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
 import { generateStructConformer } from './conform-struct.ts';
 
 export interface ConformOptions {
   /** Accept numbers, booleans, dates and timestamps written as strings (CSV cells). */
   readonly fromStrings?: boolean;
-  /** The caller owns the input rows (freshly parsed) and lets the conformer write converted values
-   * into them, instead of copying every row that needs a conversion (a timestamp string, say). */
-  readonly inPlace?: boolean;
+  /** The caller owns the input rows (freshly parsed) and drops them after conforming: every row is
+   * rebuilt as a compact object holding its columns and origin (see conform-struct.ts), instead of
+   * being returned as it is when nothing needs converting. */
+  readonly rebuild?: boolean;
 }
 
 export interface ConformOk {
@@ -52,7 +53,7 @@ const MISSING: unique symbol = Symbol('conform.missing');
 /** Compiles a conformer for a schema; do it once per schema, not per batch. */
 export function compileConformer(schema: StructType, options: ConformOptions = {}): Conformer {
   const fromStrings = options.fromStrings === true;
-  const top = compileStruct(schema, fromStrings, '', options.inPlace === true);
+  const top = compileStruct(schema, fromStrings, '', options.rebuild === true);
   const st: State = { path: '', expected: '', found: undefined, unknown: null };
   const ok = { ok: true as const, row: {} as Row, unknownFields: NO_UNKNOWN };
   const bad = { ok: false as const, message: '', path: '' };
@@ -65,10 +66,7 @@ export function compileConformer(schema: StructType, options: ConformOptions = {
       return bad;
     }
     const r = out as Row;
-    if (r !== row) {
-      const origin = (row as { [ORIGIN]?: unknown })[ORIGIN];
-      if (origin !== undefined) (r as { [ORIGIN]?: unknown })[ORIGIN] = origin;
-    }
+    if (r !== row) copyOrigin(row, r);
     ok.row = r;
     ok.unknownFields = st.unknown ?? NO_UNKNOWN;
     return ok;
@@ -91,7 +89,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
 }
 
-function compileStruct(t: StructType, fromStrings: boolean, prefix: string, inPlace = false): Convert {
+function compileStruct(t: StructType, fromStrings: boolean, prefix: string, rebuild = false): Convert {
   const fields = t.fields.map((f) => ({
     name: f.name,
     nullable: f.nullable,
@@ -102,7 +100,7 @@ function compileStruct(t: StructType, fromStrings: boolean, prefix: string, inPl
   const names = new Set(t.fields.map((f) => f.name));
   const expected = typeToString(t);
   const at = (i: number): (typeof fields)[number] => fields[i] as (typeof fields)[number];
-  return generateStructConformer<State>(fields, inPlace, {
+  return generateStructConformer<State>(fields, rebuild ? 'rebuild' : 'copy', {
     FAIL,
     notObject: (v, st) => fail(st, expected, v),
     missing: (i, x, st) => {
@@ -124,8 +122,11 @@ function compileStruct(t: StructType, fromStrings: boolean, prefix: string, inPl
       for (const f of fields) copy[f.name] = v[f.name] ?? null;
       return copy;
     },
-  });
+  }, rebuild ? ORIGIN_KEYS : []);
 }
+
+/** The origin tags a rebuilt row carries in its own slots. */
+const ORIGIN_KEYS = [ORIGIN, ORIGIN_LINE];
 
 function compileType(t: DataType, fromStrings: boolean, path: string): Convert {
   if (typeof t === 'string') {

@@ -1,5 +1,5 @@
 // Column steps: select, rename, drop, cast, filter, with_column and fill_null, each compiled once per input schema.
-import { ORIGIN, type Row } from '../../core/record.ts';
+import { copyOrigin, type Row } from '../../core/record.ts';
 import { field, struct, typeToString, type DataType, type StructType } from '../../core/schema.ts';
 import { castFunction } from '../expr/cast.ts';
 import { compileExpression, compilePredicate, parseTypeName } from '../expr/index.ts';
@@ -10,8 +10,7 @@ const exprName = (env: StepEnv): string => `stage ${env.stage}: ${env.path}`;
 
 /** Copies the record origin onto a row built from scratch, so later stages and the DLQ still know it. */
 export function carryOrigin(from: Row, to: Row): Row {
-  const o = (from as { [ORIGIN]?: unknown })[ORIGIN];
-  if (o !== undefined) (to as { [ORIGIN]?: unknown })[ORIGIN] = o;
+  copyOrigin(from, to);
   return to;
 }
 
