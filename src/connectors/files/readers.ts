@@ -29,12 +29,35 @@ export function readJsonLines(buf: Buffer, file: string, rows: Row[], rejected: 
     // Pieces end just after a newline byte, so no line and no UTF-8 sequence is ever split.
     let to = from + TEXT_PIECE_BYTES >= size ? size : buf.indexOf(10, from + TEXT_PIECE_BYTES);
     to = to === -1 ? size : Math.min(size, to + 1);
-    line = readJsonText(buf.toString('utf8', from, to), file, shared, line, rows, rejected);
+    const text = buf.toString('utf8', from, to);
+    line = readJsonArray(text, shared, line, rows) ?? readJsonText(text, file, shared, line, rows, rejected);
     from = to;
   }
 }
 
-/** Parses the lines of one piece of text; returns the number of the last line read. */
+/** The common case, a piece whose every line is one JSON object: one JSON.parse of the lines as an
+ * array, which costs markedly less than a call per line. Returns the last line number, or undefined
+ * (and adds nothing) when the piece needs the line-by-line path: a blank or malformed line, a line
+ * holding something other than one object, anything that makes elements and lines differ. */
+function readJsonArray(text: string, shared: RecordOrigin, line: number, rows: Row[]): number | undefined {
+  const body = text.charCodeAt(text.length - 1) === 10 ? text.slice(0, -1) : text;
+  if (body === '') return undefined;
+  let lines = 1;
+  for (let at = body.indexOf('\n'); at !== -1; at = body.indexOf('\n', at + 1)) lines++;
+  let values: unknown;
+  try {
+    // Raw newlines cannot occur inside JSON strings, so each newline is a boundary between lines.
+    values = JSON.parse(`[${body.replaceAll('\n', ',')}]`);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(values) || values.length !== lines) return undefined;
+  for (const v of values as unknown[]) if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  for (const v of values as Row[]) rows.push(withLineOrigin(v, shared, ++line));
+  return line;
+}
+
+/** Parses the lines of one piece of text one by one; returns the number of the last line read. */
 function readJsonText(text: string, file: string, shared: RecordOrigin, line: number, rows: Row[], rejected: Rejected[]): number {
   let start = 0;
   const n = text.length;

@@ -49,10 +49,12 @@ export type StructMode = 'copy' | 'rebuild';
 
 /** Builds the conformer of one struct.
  *
- * `rebuild` is for rows the caller owns and has just parsed: the new row is made by a generated
- * constructor, so its columns and its origin tags (`originKeys`) all sit inside the object. A parsed
- * object tagged afterwards carries an extra property block, and the batch keeps every row alive long
- * enough for the garbage collector to copy them twice; the parsed object itself dies young. */
+ * `rebuild` is for rows the caller owns and has just parsed: the new row is one object literal
+ * holding its columns and its origin tags (`originKeys`) in its own slots. A parsed object tagged
+ * afterwards carries an extra property block. And a batch keeps every row alive for long: V8 sees
+ * that the objects of this one allocation site survive and allocates them directly in the old
+ * generation, where the young-generation collector no longer copies them; the parsed object itself
+ * dies young. */
 export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[], mode: StructMode, h: StructHelpers<S>, originKeys: readonly symbol[] = []): StructConvert<S> {
   const rebuild = mode === 'rebuild';
   const lit = fields.map((f) => JSON.stringify(f.name));
@@ -80,24 +82,16 @@ export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[]
       src.push(`  if (out !== null) out[${lit[i]}] = y;`);
     }
   });
-  if (rebuild) src.push(`  out = new Row(${[...fields.map((_, i) => `y${i}`), ...originKeys.map((_, k) => `v[k${k}]`)].join(', ')});`);
+  // A computed key defines an own property even for "__proto__", which a plain key would not.
+  const slot = (i: number): string => (fields[i]?.name === '__proto__' ? `[${lit[i]}]` : (lit[i] ?? ''));
+  if (rebuild) src.push(`  out = { ${[...fields.map((_, i) => `${slot(i)}: y${i}`), ...originKeys.map((_, k) => `[k${k}]: v[k${k}]`)].join(', ')} };`);
   src.push('  let keys = 0;');
   src.push('  for (const _k in v) keys++;');
   src.push('  if (keys > present) return h.extra(v, out, st);');
   src.push('  return out === null ? v : out;');
   src.push('};');
-  // The constructor of rebuilt rows; its prototype is Object.prototype, so rows stay plain objects.
-  const args = [...fields.map((_, i) => `a${i}`), ...originKeys.map((_, k) => `o${k}`)];
-  const ctor = [
-    "'use strict';",
-    `function Row(${args.join(', ')}) {`,
-    ...fields.map((_, i) => `  this[${lit[i]}] = a${i};`),
-    ...originKeys.map((_, k) => `  this[k${k}] = o${k};`),
-    '}',
-    'Row.prototype = Object.prototype;',
-  ];
   const keyNames = originKeys.map((_, k) => `k${k}`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from field names quoted as JSON literals (see the module comment)
-  const make = new Function('c', 'h', 'FAIL', ...keyNames, [...ctor, ...src].join('\n')) as (c: readonly StructConvert<S>[], h: StructHelpers<S>, fail: unknown, ...keys: symbol[]) => StructConvert<S>;
+  const make = new Function('c', 'h', 'FAIL', ...keyNames, ["'use strict';", ...src].join('\n')) as (c: readonly StructConvert<S>[], h: StructHelpers<S>, fail: unknown, ...keys: symbol[]) => StructConvert<S>;
   return make(fields.map((f) => f.convert), h, h.FAIL, ...originKeys);
 }
