@@ -5,7 +5,8 @@ import type { DataType, StructType } from '../../core/schema.ts';
 import { loadSnapshot, resolveDataPath } from './protocol/snapshot.ts';
 import { appendRows } from './table.ts';
 import { openDuck, tempDir, WIDE_SCHEMA, wideRows, type Duck } from './test-helpers.ts';
-import { truncateMax, truncateMin } from './stats.ts';
+import { computeStats, truncateMax, truncateMin } from './stats.ts';
+import { asciiBounds, rowsToArrow } from './parquet/arrow.ts';
 
 type Stats = { numRecords: number; minValues: Record<string, unknown>; maxValues: Record<string, unknown>; nullCount: Record<string, unknown> };
 
@@ -165,4 +166,28 @@ void test('a truncated string max stays at or above every value with the same pr
   assert.ok(Buffer.compare(Buffer.from(truncateMax(wide, 32)), Buffer.from(wide)) >= 0);
   assert.equal(truncateMin(long, 32), 'a'.repeat(32));
   assert.equal(truncateMax('short', 32), 'short');
+});
+
+void test('string bounds noted while building ASCII columns equal those compared from the encoded bytes', () => {
+  const schema: StructType = {
+    type: 'struct',
+    fields: [
+      { name: 'ids', type: 'string', nullable: true, metadata: {} },
+      { name: 'long', type: 'string', nullable: true, metadata: {} },
+      { name: 'mixed', type: 'string', nullable: true, metadata: {} },
+      { name: 'numeric', type: 'string', nullable: true, metadata: {} },
+    ],
+  };
+  const rows = [
+    { ids: 'evt-000010', long: 'b'.repeat(80), mixed: 'zebra', numeric: 'b' },
+    { ids: 'evt-000002', long: 'a'.repeat(70) + 'z', mixed: '\u00e9t\u00e9', numeric: 10 },
+    { ids: null, long: 'c', mixed: '\u{1F600}', numeric: 'a' },
+    { ids: '', long: null, mixed: '\uFF21', numeric: null },
+  ];
+  const table = rowsToArrow(rows, schema);
+  const fast = computeStats(table, schema);
+  // The same table without the noted bounds takes the byte-comparing path for every column.
+  for (const child of table.batches[0]?.data.children ?? []) asciiBounds.delete(child);
+  assert.equal(fast, computeStats(table, schema));
+  assert.deepEqual(parseExact(fast).minValues, { ids: '', long: 'a'.repeat(32), mixed: 'zebra', numeric: '10' });
 });

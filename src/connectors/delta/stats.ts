@@ -2,7 +2,7 @@
 import type { Data, Table } from 'apache-arrow';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { isDecimal } from '../../core/schema.ts';
-import { decimalParams } from './parquet/arrow.ts';
+import { asciiBounds, decimalParams } from './parquet/arrow.ts';
 
 export interface StatsOptions {
   /** `delta.dataSkippingNumIndexedCols`: leaf columns that get stats (default 32; -1 means all). */
@@ -101,6 +101,8 @@ function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null
       return [isoTs(vlo, ntz), isoTs(vhi, ntz)];
     }
     case 'string': {
+      const known = asciiBounds.get(d);
+      if (known !== undefined) return [truncateMin(known[0], prefix), truncateMax(known[1], prefix)];
       const off = d.valueOffsets as Int32Array;
       const bytes = d.values as Uint8Array;
       let lo = -1, hi = -1;

@@ -135,7 +135,12 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
     switch (t) {
       case 'string':
       case 'binary':
-        return makeData({ ...base, ...varBytes(values, column, t === 'binary') } as Parameters<typeof makeData>[0]);
+      {
+        const { bounds, ...buffers } = varBytes(values, column, t === 'binary');
+        const data = makeData({ ...base, ...buffers } as Parameters<typeof makeData>[0]);
+        if (bounds !== null) asciiBounds.set(data, bounds);
+        return data;
+      }
       case 'long':
       case 'timestamp':
       case 'timestamp_ntz': {
@@ -252,8 +257,16 @@ function fixed(values: readonly unknown[], data: Int32Array | Int16Array | Int8A
 }
 
 /** Utf8/Binary: one growing byte buffer written in place, offsets alongside. */
-function varBytes(values: readonly unknown[], column: string, binary: boolean): { valueOffsets: Int32Array; data: Uint8Array } {
+/** The smallest and largest value of string columns whose every value is ASCII, noted while they are
+ * built: for ASCII, JavaScript's string order is byte order, so the file statistics need not compare
+ * the encoded bytes again (see stats.ts). */
+export const asciiBounds = new WeakMap<Data, readonly [string, string]>();
+
+function varBytes(values: readonly unknown[], column: string, binary: boolean): { valueOffsets: Int32Array; data: Uint8Array; bounds: readonly [string, string] | null } {
   const n = values.length;
+  let lo: string | null = null;
+  let hi: string | null = null;
+  let ascii = !binary;
   const offsets = new Int32Array(n + 1);
   let cap = 64;
   for (let i = 0; i < n; i++) {
@@ -281,13 +294,24 @@ function varBytes(values: readonly unknown[], column: string, binary: boolean): 
             buf[pos + k] = c;
           }
         }
-        pos += k === len ? len : k + buf.write(k === 0 ? v : v.slice(k), pos + k);
+        if (k === len) {
+          pos += len;
+        } else {
+          pos += k + buf.write(k === 0 ? v : v.slice(k), pos + k);
+          // Long strings skip the byte loop above; they may still be ASCII.
+          ascii &&= len > 64 && Buffer.byteLength(v) === len;
+        }
+        if (ascii) {
+          if (lo === null || v < lo) lo = v;
+          if (hi === null || v > hi) hi = v;
+        }
       } else if (binary && v instanceof Uint8Array) {
         if (cap - pos < v.byteLength) buf = grow(buf, pos, (cap = Math.max(cap * 2, pos + v.byteLength)));
         buf.set(v, pos);
         pos += v.byteLength;
       } else if (!binary && (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')) {
         const s = String(v);
+        ascii = false; // not among the values compared for the bounds: leave them to stats.ts
         if (cap - pos < s.length) buf = grow(buf, pos, (cap = Math.max(cap * 2, pos + s.length)));
         pos += buf.write(s, pos);
       } else {
@@ -296,7 +320,7 @@ function varBytes(values: readonly unknown[], column: string, binary: boolean): 
     }
     offsets[i + 1] = pos;
   }
-  return { valueOffsets: offsets, data: new Uint8Array(buf.buffer, buf.byteOffset, pos) };
+  return { valueOffsets: offsets, data: new Uint8Array(buf.buffer, buf.byteOffset, pos), bounds: ascii && lo !== null && hi !== null ? [lo, hi] : null };
 }
 
 function grow(buf: Buffer, used: number, cap: number): Buffer {
