@@ -35,9 +35,14 @@ export interface QueryOptions {
   readonly idlePollMs?: number;
 }
 
+/** Rows read ahead, and how long reading them took. */
+type AheadData = Promise<{ data: SourceData; getBatchMs: number }>;
+
 interface ReadAhead {
   readonly from: Offset | null;
-  readonly job: Promise<{ end: Offset; data: SourceData; latestOffsetMs: number; getBatchMs: number } | undefined>;
+  /** The next batch's end offset, known before its rows are read, so its write-ahead log entry can be
+   * written while they are. Undefined when there is nothing to read. */
+  readonly plan: Promise<{ end: Offset; latestOffsetMs: number; data: AheadData } | undefined>;
 }
 
 interface PlannedBatch {
@@ -49,8 +54,8 @@ interface PlannedBatch {
   readonly durations: Record<string, number>;
   /** Times the batch was read again because another instance advanced a marker it continues. */
   readonly rereads?: number;
-  /** Rows already read ahead while the previous batch was written; taken (deleted) when the batch runs. */
-  data?: SourceData;
+  /** Rows being read ahead while the previous batch was written; taken (deleted) when the batch runs. */
+  data?: AheadData;
 }
 
 export interface QueryEvents {
@@ -263,7 +268,6 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const limit = { respectLimits: this.plan.trigger.kind !== 'once' };
     const end = ahead?.end ?? (await this.retry(`source ${this.source.description}: planning offsets`, () => this.source.latestOffset(this.committed, limit)));
     durations.latestOffset = ahead?.latestOffsetMs ?? Date.now() - t;
-    if (ahead !== undefined) durations.getBatch = ahead.getBatchMs;
     if (end === null || stableJson(end) === stableJson(this.committed)) return undefined;
     t = Date.now();
     const batch = { batchId: this.nextBatchId, start: this.committed, end, watermarkMs: this.watermarkMs, timestampMs: triggerStart, durations, ...(ahead === undefined ? {} : { data: ahead.data }) };
@@ -282,24 +286,27 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const immediate = t.kind === 'availableNow' || (t.kind === 'processingTime' && t.intervalMs === 0);
     if (this.source.readAhead !== true || !immediate || this.stopRequested) return;
     const started = Date.now();
-    const job = (async () => {
-      const end = await this.source.latestOffset(from, { respectLimits: true });
+    // A failed read-ahead is simply dropped: the next batch then plans or reads as usual, with retries.
+    const dropped = (e: unknown): undefined => {
+      this.logger.debug('read-ahead failed; the next batch reads again', { error: errorMessage(e) });
+      return undefined;
+    };
+    const plan = this.source.latestOffset(from, { respectLimits: true }).then((end) => {
       if (end === null || stableJson(end) === stableJson(from)) return undefined;
       const latestOffsetMs = Date.now() - started;
       const readStart = Date.now();
-      const data = await this.source.read(from, end);
-      return { end, data, latestOffsetMs, getBatchMs: Date.now() - readStart };
-    })();
-    // A failed read-ahead is simply dropped: the next batch then plans and reads as usual, with retries.
-    job.catch((e: unknown) => this.logger.debug('read-ahead failed; the next batch reads again', { error: errorMessage(e) }));
-    this.readAhead = { from, job };
+      const data: AheadData = this.source.read(from, end).then((d) => ({ data: d, getBatchMs: Date.now() - readStart }));
+      data.catch(dropped);
+      return { end, latestOffsetMs, data };
+    }).catch(dropped);
+    this.readAhead = { from, plan };
   }
 
-  private async takeReadAhead(): Promise<{ end: Offset; data: SourceData; latestOffsetMs: number; getBatchMs: number } | undefined> {
+  private async takeReadAhead(): Promise<{ end: Offset; latestOffsetMs: number; data: AheadData } | undefined> {
     const ahead = this.readAhead;
     this.readAhead = undefined;
     if (ahead === undefined || stableJson(ahead.from) !== stableJson(this.committed)) return undefined;
-    return ahead.job.catch(() => undefined);
+    return ahead.plan;
   }
 
   /** Reads the batch (or takes what was read ahead) and runs the stages. A method of its own so that
@@ -309,8 +316,10 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     let t = Date.now();
     const ahead = p.data;
     delete p.data;
-    const data = ahead ?? (await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end)));
-    if (ahead === undefined) d.getBatch = Date.now() - t;
+    // Rows read ahead (possibly still arriving); a failed read-ahead is read again here, with retries.
+    const early = ahead === undefined ? undefined : await ahead.catch(() => undefined);
+    const data = early?.data ?? (await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end)));
+    d.getBatch = early?.getBatchMs ?? Date.now() - t;
     const numInputRows = data.rows.length + data.rejected.length;
     const input: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.txns === undefined ? {} : { txns: data.txns }) };
     t = Date.now();

@@ -5,7 +5,7 @@
 //                              -> write log entry N (atomic) -> {logOffset: N}
 //   read(start, end):     files of log entries (start, end] -> parse -> schema -> conform
 //   commit(end):          cleanSource (delete / archive) for files of entries <= end
-import { promises as fsp, constants as fsConstants } from 'node:fs';
+import { promises as fsp, constants as fsConstants, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ComponentContext, ComponentHealth, Offset, ReadLimit, Source } from '../../core/component.ts';
 import { CheckpointError, ErrorCodes, SourceError, errorMessage } from '../../core/errors.ts';
@@ -160,15 +160,8 @@ export class FileStreamSource implements Source {
     const rows: Row[] = [];
     const rejected: Rejected[] = [];
     const unknownFields = new Set<string>();
-    // The next file is read while this one is parsed, so the disk and the parser overlap.
-    let next = entries[0] === undefined ? null : this.readBytes(entries[0].path);
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i] as LogEntry;
-      const buf = await (next as Promise<Buffer>);
-      const following = entries[i + 1];
-      next = following === undefined ? null : this.readBytes(following.path);
-      // Should parsing below fail, the read in flight must not become an unhandled rejection.
-      next?.catch(() => undefined);
+    for (const e of entries) {
+      const buf = this.readBytes(e.path);
       bytes += buf.length;
       this.parseFile(buf, e.path, raw);
       if (known === null) continue;
@@ -193,9 +186,13 @@ export class FileStreamSource implements Source {
     return { rows: decoded.rows, rejected: inFileOrder(decoded.rejected, entries), schema: this.schema, bytes };
   }
 
-  private async readBytes(path: string): Promise<Buffer> {
+  /** Reads a whole file in one go. Synchronously: an asynchronous read needs the main thread for
+   * each of its steps (open, stat, every 512 KiB, close), and the parser holds that thread, so the
+   * steps queue up behind it and the thread then idles through them (measured: 7% of a run). Parsing
+   * the file blocks for longer than reading it anyway. */
+  private readBytes(path: string): Buffer {
     try {
-      return await fsp.readFile(path);
+      return readFileSync(path);
     } catch (err) {
       throw new SourceError(ErrorCodes.SOURCE_READ, `file source: cannot read ${path}: ${errorMessage(err)}`, {
         cause: err,
