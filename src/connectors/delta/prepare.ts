@@ -12,8 +12,13 @@ export interface PreparedFile {
   /** Partition folder relative to the table root ('' when unpartitioned). */
   readonly dir: string;
   readonly values: Record<string, string | null>;
-  readonly table: ArrowTable;
+  /** The rows in Arrow form until encoded; then null, and `parquet` holds the file's bytes (a few
+   * times smaller) in case the batch is retried before its commit. */
+  table: ArrowTable | null;
+  parquet: Uint8Array | null;
   readonly stats: string;
+  /** Columns written with dictionary encoding (the strings). */
+  readonly dictionaryColumns: readonly string[];
 }
 
 /** One batch in Arrow form, valid for the table layout it was built for (`layout`). */
@@ -44,12 +49,14 @@ export function layoutKey(l: FileLayout): string {
 export function prepareFiles(rows: readonly Row[], l: FileLayout): PreparedFile[] {
   if (rows.length === 0) return [];
   const dataSchema = struct(l.schema.fields.filter((f) => !l.partitionBy.includes(f.name)));
+  const dictionaryColumns = dataSchema.fields.filter((f) => f.type === 'string').map((f) => f.name);
   const files: PreparedFile[] = [];
   for (const g of groupByPartition(rows, l.schema, l.partitionBy)) {
     for (let start = 0; start < g.rows.length; start += l.chunk) {
       const slice = l.chunk === Infinity ? g.rows : g.rows.slice(start, start + l.chunk);
       const table = rowsToArrow(slice, dataSchema);
-      files.push({ dir: g.dir, values: g.values, table, stats: computeStats(table, dataSchema, { numIndexedCols: l.numIndexedCols }) });
+      const stats = computeStats(table, dataSchema, { numIndexedCols: l.numIndexedCols });
+      files.push({ dir: g.dir, values: g.values, table, parquet: null, stats, dictionaryColumns });
     }
   }
   return files;

@@ -15,7 +15,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Row, SinkTxn } from '../../core/record.ts';
 import { isArray, isMap, isStruct, type DataType, type StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
-import { Type } from 'apache-arrow';
+import type { Table as ArrowTable } from 'apache-arrow';
 import { encodeParquet } from './parquet/encode-pool.ts';
 import { codecSuffix, type ParquetCompression } from './parquet/writer.ts';
 import { toAddPath } from './partition.ts';
@@ -236,7 +236,6 @@ function newTable(schema: StructType, partitionBy: readonly string[], now: numbe
 
 async function writeDataFiles(tablePath: string, files: readonly PreparedFile[], compression: ParquetCompression, now: number): Promise<AddAction[]> {
   const adds: AddAction[] = [];
-  const dictionaryColumns = (files[0]?.table.schema.fields ?? []).filter((f) => f.typeId === Type.Utf8).map((f) => f.name);
   let part = 0;
   for (const f of files) {
     if (f.dir !== '') {
@@ -246,7 +245,9 @@ async function writeDataFiles(tablePath: string, files: readonly PreparedFile[],
         throw notWritable(tablePath, err);
       }
     }
-    const bytes = await encodeParquet(f.table, { compression, createdBy: engineInfo(), dictionaryColumns });
+    const bytes = f.parquet ?? (await encodeParquet(f.table as ArrowTable, { compression, createdBy: engineInfo(), dictionaryColumns: f.dictionaryColumns }));
+    f.parquet = bytes;
+    f.table = null;
     const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
     const rel = f.dir === '' ? name : `${f.dir}/${name}`;
     try {
