@@ -2,12 +2,17 @@
 // component's own schema; every problem is collected and reported at once.
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { LineCounter } from 'yaml';
+import { lazyModule } from '../core/lazy.ts';
 import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
 import { interpolate } from './interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
 import { temporaryCheckpoint, triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
 import { closest, validate } from './problems.ts';
+
+// YAML is needed only where a pipeline file is read (the CLI), not by pipelines built in code.
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -34,8 +39,8 @@ export function parsePipelineText(
   opts: LoadOptions & { readonly name?: string; readonly source?: string } = {},
 ): PipelinePlan {
   const where = opts.source ?? 'configuration';
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {
@@ -145,18 +150,18 @@ function checkStage(ref: unknown, index: number, registry: ComponentRegistry, pr
 
 /** The YAML line of a dotted key path, so that problems point into the file. Keys may contain dots
  * themselves (`batch.interval`), so each step tries the longest key that exists. */
-function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: string): number | undefined {
+function lineOf(doc: ReturnType<typeof Yaml.parseDocument>, lines: LineCounter, path: string): number | undefined {
   const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
   let node: unknown = doc.contents;
   let i = 0;
   let offset: number | undefined;
-  while (i < parts.length && isMap(node)) {
+  while (i < parts.length && yaml().isMap(node)) {
     let matched = false;
     for (let j = parts.length; j > i; j--) {
       const key = parts.slice(i, j).join('.');
-      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
+      const pair = node.items.find((it) => yaml().isScalar(it.key) && String(it.key.value) === key);
       if (pair !== undefined) {
-        offset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+        offset = yaml().isScalar(pair.key) ? pair.key.range?.[0] : undefined;
         node = pair.value;
         i = j;
         matched = true;

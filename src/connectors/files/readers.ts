@@ -1,8 +1,12 @@
 // Turns the bytes of one JSON-lines or CSV file into rows (or CSV records) and rejected lines.
 import { gunzipSync } from 'node:zlib';
-import { parse as parseCsv, type CsvError, type Options as CsvParseOptions } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import type { CsvError, Options as CsvParseOptions } from 'csv-parse/sync';
+import { lazyModule } from '../../core/lazy.ts';
 import { withLineOrigin, withOrigin, type RecordOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { errorMessage } from '../../core/errors.ts';
+
+const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
 
 /** Decompresses gzip content, recognised by its magic bytes rather than by the file name. */
 export function maybeGunzip(buf: Buffer): Buffer {
@@ -131,7 +135,7 @@ export function readCsv(buf: Buffer, file: string, opts: CsvOptions, rejected: R
         return null;
       },
     };
-    parseCsv(text, options as unknown as CsvParseOptions);
+    csvParse().parse(text, options as unknown as CsvParseOptions);
   } catch (err) {
     // Errors that cannot be skipped end the file; what was read before them is kept.
     const line = (err as { lines?: unknown }).lines;

@@ -1,6 +1,9 @@
 // Payload decoding: bytes to strict UTF-8 text, JSON objects with a depth bound, single CSV records.
-import { parse as parseCsv } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
+import { lazyModule } from '../../core/lazy.ts';
 import { errorMessage } from '../../core/errors.ts';
+
+const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -77,7 +80,7 @@ export function parseCsvRecord(text: string, columns: readonly string[], sep: st
   if (text.trim() === '') return { ok: false, message: 'empty payload' };
   let records: unknown;
   try {
-    records = parseCsv(text.replace(/\r?\n$/, ''), { delimiter: sep, quote, relax_column_count: true });
+    records = csvParse().parse(text.replace(/\r?\n$/, ''), { delimiter: sep, quote, relax_column_count: true });
   } catch (err) {
     return { ok: false, message: `malformed CSV: ${errorMessage(err)}` };
   }
