@@ -7,7 +7,7 @@ import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { Row } from '../../../core/record.ts';
 import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
 import { parseIsoMicros } from '../../../core/iso-time.ts';
-import { columnValues } from './columns.ts';
+import { columnValues, releaseColumnValues } from './columns.ts';
 
 const TWO32 = 4294967296;
 const MS_PER_DAY = 86_400_000;
@@ -57,7 +57,12 @@ export function arrowSchema(schema: StructType): Schema {
 /** One Arrow table (a single record batch) holding `rows` under `schema`. */
 export function rowsToArrow(rows: readonly Row[], schema: StructType): Table {
   const columns = columnValues(rows, schema.fields.map((f) => f.name));
-  const children: Data[] = schema.fields.map((f, i) => buildColumn(columns[i] ?? [], f.type, f.name, f.nullable));
+  let children: Data[];
+  try {
+    children = schema.fields.map((f, i) => buildColumn(columns[i] ?? [], f.type, f.name, f.nullable));
+  } finally {
+    releaseColumnValues(columns);
+  }
   const arrowSch = arrowSchema(schema);
   const structData = makeData({ type: new Struct(arrowSch.fields), length: rows.length, nullCount: 0, children });
   return new Table([new RecordBatch(arrowSch, structData)]);
