@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeEventFiles } from './data.ts';
+import { HEAP_LIMIT_FLAG } from './file-delta.ts';
 import { percentile, type BenchResult } from './report.ts';
 
 interface WorkerResult {
@@ -67,7 +68,7 @@ export async function benchMonitoring(rows = 1_000_000, rowsPerBatch = 100_000, 
 
 /** Runs one pipeline in its own process; with monitoring on, scrapes it from this process. */
 async function runWorker(mode: 'off' | 'on', landing: string, table: string, cp: string, filesPerTrigger: number): Promise<WorkerResult> {
-  const child = spawn(process.execPath, [WORKER, mode, landing, table, cp, String(filesPerTrigger)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [HEAP_LIMIT_FLAG, WORKER, mode, landing, table, cp, String(filesPerTrigger)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let scrapes = 0;
