@@ -49,12 +49,11 @@ export type StructMode = 'copy' | 'rebuild';
 
 /** Builds the conformer of one struct.
  *
- * `rebuild` is for rows the caller owns and has just parsed: the new row is one object literal
- * holding its columns and its origin tags (`originKeys`) in its own slots. A parsed object tagged
- * afterwards carries an extra property block. And a batch keeps every row alive for long: V8 sees
- * that the objects of this one allocation site survive and allocates them directly in the old
- * generation, where the young-generation collector no longer copies them; the parsed object itself
- * dies young. */
+ * `rebuild` is for rows the caller owns and has just parsed. The new row is one object literal
+ * holding its columns and its origin tags (`originKeys`) in its own slots, where tagging the parsed
+ * object would add a separate property block. Batch rows live long, so V8 soon allocates the objects
+ * of this literal directly in the old generation and the young-generation collector stops copying
+ * them; the parsed objects die young. */
 export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[], mode: StructMode, h: StructHelpers<S>, originKeys: readonly symbol[] = []): StructConvert<S> {
   const rebuild = mode === 'rebuild';
   const lit = fields.map((f) => JSON.stringify(f.name));
