@@ -3,21 +3,22 @@
 // single run of either can lose a third of its speed to a neighbour, and alternating exposes both to
 // the same conditions. Peak RSS is the highest of the pipeline's three runs.
 //
-// The pipeline runs with the heap limit docs/performance.md recommends for sluice processes
-// (HEAP_LIMIT_FLAG). Without a limit, V8 on a machine with much memory lets its heap grow to about
-// four times the live data between full collections; one more run shows that default beside it.
+// The pipeline runs with the heap limit `sluice run` gives its pipelines (src/cli/launch.ts).
+// Without a limit, V8 on a machine with much memory lets its heap grow to about four times the live
+// data between full collections; one more run shows that default beside it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_HEAP_MB } from '../src/cli/launch.ts';
 import { writeEventFiles } from './data.ts';
 import { percentile, type BenchResult } from './report.ts';
 
 const RUNS = 3;
 
-/** The recommended V8 heap limit for a sluice process (see docs/performance.md). */
-export const HEAP_LIMIT_FLAG = '--max-old-space-size=1536';
+/** The V8 heap limit `sluice run` gives its pipeline process. */
+export const HEAP_LIMIT_FLAG = `--max-old-space-size=${DEFAULT_HEAP_MB}`;
 
 interface PipelineRun {
   rows: number;
@@ -73,7 +74,7 @@ export function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): Benc
     return [
       { name: `JSON.parse of the same lines (ceiling, best of ${RUNS})`, rows: ceiling.rows, seconds: ceiling.seconds, mbPerSecond: mb / ceiling.seconds },
       {
-        name: `file -> Delta (${rowsPerBatch / 1000}k-row batches, heap limit 1536 MB, best of ${RUNS})`,
+        name: `file -> Delta (${rowsPerBatch / 1000}k-row batches, heap limit ${DEFAULT_HEAP_MB} MB, best of ${RUNS})`,
         rows: best.rows,
         seconds: best.seconds,
         mbPerSecond: mb / best.seconds,

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Entry point of the `sluice` command: runs the compiled CLI.
-import '../dist/cli/main.js';
+// Entry point of the `sluice` command: runs the compiled CLI (src/cli/entry.ts, src/cli/launch.ts).
+import '../dist/cli/entry.js';
