@@ -2,8 +2,8 @@
 // signals through once, returns the pipeline's exit, and takes the pipeline down when it dies itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,15 +38,18 @@ function running(pid: number): boolean {
 
 /** The pipeline process the command started (other children, such as a TypeScript loader's, aside). */
 function pipelineOf(pid: number): number | undefined {
-  const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  const pids = r.stdout.split('\n').map((s) => Number(s.trim())).filter((n) => n > 0);
-  return pids.find((p) => {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
     try {
-      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('entry.ts');
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after its ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('entry.ts')) return Number(name);
     } catch {
-      return false;
+      // the process ended while we looked
     }
-  });
+  }
+  return undefined;
 }
 
 async function until<T>(what: string, f: () => T | undefined, ms = 30_000): Promise<T> {
