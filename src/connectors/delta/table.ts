@@ -4,7 +4,8 @@
 //        │ (none: new table -> protocol + metaData join commit 0)
 //        ▼
 //   check features + schema (mergeSchema: new columns -> metaData with the merged schema)
-//        ─► split by partition, chunk ─► write part-*.parquet (unique names)
+//        ─► prepare: split by partition, chunk, Arrow + stats (held for a retry; the rows may go now)
+//        ─► encode + write part-*.parquet (unique names)
 //        ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
 import { faultPoint } from '../../core/faults.ts';
 import { randomUUID } from 'node:crypto';
