@@ -1,13 +1,15 @@
 // Runs file -> Delta from the built package (dist/, as users run it) in its own process, so that its
-// peak RSS is its own; prints one JSON result line.
-import { createSession, createLogger } from '../dist/index.js';
+// peak RSS is its own; prints one JSON result line. With `monitor` = on, the monitoring server runs
+// too and its address is printed first, for the parent to scrape.
+import { createSession, createLogger, monitorQuery } from '../dist/index.js';
 import { EVENT_SCHEMA } from './data-schema.mjs';
 
-const [landing, table, checkpoint, filesPerTrigger] = process.argv.slice(2);
-if (landing === undefined || table === undefined || checkpoint === undefined) throw new Error('usage: worker <landing> <table> <checkpoint> <filesPerTrigger>');
+const [landing, table, checkpoint, filesPerTrigger, monitor = 'off'] = process.argv.slice(2);
+if (landing === undefined || table === undefined || checkpoint === undefined) throw new Error('usage: worker <landing> <table> <checkpoint> <filesPerTrigger> [off|on]');
 
+const logger = createLogger({ level: 'error' });
 const started = performance.now();
-const query = await createSession({ logger: createLogger({ level: 'error' }) })
+const query = await createSession({ logger })
   .readStream.format('file')
   .option('format', 'json')
   .option('maxFilesPerTrigger', Number(filesPerTrigger ?? '10'))
@@ -17,8 +19,11 @@ const query = await createSession({ logger: createLogger({ level: 'error' }) })
   .option('checkpointLocation', checkpoint)
   .trigger({ availableNow: true })
   .start(table);
+const monitoring = monitor === 'on' ? await monitorQuery(query, { http: { port: 0 } }, { logger, diskPaths: [checkpoint, table] }) : undefined;
+if (monitoring?.server !== undefined) process.stdout.write(`url ${monitoring.server.url}\n`);
 await query.awaitTermination();
 const seconds = (performance.now() - started) / 1000;
+await monitoring?.close();
 const phasesMs = {};
 for (const p of query.recentProgress) for (const [k, v] of Object.entries(p.durationMs)) phasesMs[k] = (phasesMs[k] ?? 0) + v;
 process.stdout.write(

@@ -18,7 +18,7 @@ interface WorkerResult {
   readonly scrapes?: number;
 }
 
-const WORKER = fileURLToPath(new URL('./monitoring-worker.mjs', import.meta.url));
+const WORKER = fileURLToPath(new URL('./file-delta-worker.mjs', import.meta.url));
 
 export async function benchMonitoring(rows = 1_000_000, rowsPerBatch = 100_000, rounds = 5): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-monitoring-'));
@@ -68,7 +68,7 @@ export async function benchMonitoring(rows = 1_000_000, rowsPerBatch = 100_000, 
 
 /** Runs one pipeline in its own process; with monitoring on, scrapes it from this process. */
 async function runWorker(mode: 'off' | 'on', landing: string, table: string, cp: string, filesPerTrigger: number): Promise<WorkerResult> {
-  const child = spawn(process.execPath, [HEAP_LIMIT_FLAG, WORKER, mode, landing, table, cp, String(filesPerTrigger)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [HEAP_LIMIT_FLAG, WORKER, landing, table, cp, String(filesPerTrigger), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   let scrapes = 0;

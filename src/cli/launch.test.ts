@@ -2,29 +2,26 @@
 // signals through once, returns the pipeline's exit, and takes the pipeline down when it dies itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnCli } from '../../test/support/cli.ts';
 import { DEFAULT_HEAP_MB, heapLimitFor } from './launch.ts';
 
-const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const run = ['node', 'sluice', 'run', 'p.yaml'];
+const runArgv = ['node', 'sluice', 'run', 'p.yaml'];
 
 void test('only `sluice run` gets the default heap limit, and only where Node would allow more', () => {
-  assert.equal(heapLimitFor(run, [], {}, 4144), DEFAULT_HEAP_MB);
+  assert.equal(heapLimitFor(runArgv, [], {}, 4144), DEFAULT_HEAP_MB);
   assert.equal(heapLimitFor(['node', 'sluice', 'validate', 'p.yaml'], [], {}, 4144), undefined);
-  assert.equal(heapLimitFor(run, [], {}, 1000), undefined, 'a smaller machine keeps its smaller default');
+  assert.equal(heapLimitFor(runArgv, [], {}, 1000), undefined, 'a smaller machine keeps its smaller default');
 });
 
 void test('a heap limit chosen by the user, or SLUICE_HEAP_MB, decides instead', () => {
-  assert.equal(heapLimitFor(run, ['--max-old-space-size=8192'], {}, 8192), undefined);
-  assert.equal(heapLimitFor(run, [], { NODE_OPTIONS: '--max_old_space_size=4096' }, 4096), undefined);
-  assert.equal(heapLimitFor(run, [], { SLUICE_HEAP_MB: '3000' }, 4144), 3000);
-  assert.equal(heapLimitFor(run, [], { SLUICE_HEAP_MB: '0' }, 4144), undefined);
-  assert.equal(heapLimitFor(run, [], { SLUICE_SUPERVISED: '1' }, 4144), undefined, 'the supervised process runs the pipeline itself');
+  assert.equal(heapLimitFor(runArgv, ['--max-old-space-size=8192'], {}, 8192), undefined);
+  assert.equal(heapLimitFor(runArgv, [], { NODE_OPTIONS: '--max_old_space_size=4096' }, 4096), undefined);
+  assert.equal(heapLimitFor(runArgv, [], { SLUICE_HEAP_MB: '3000' }, 4144), 3000);
+  assert.equal(heapLimitFor(runArgv, [], { SLUICE_HEAP_MB: '0' }, 4144), undefined);
+  assert.equal(heapLimitFor(runArgv, [], { SLUICE_SUPERVISED: '1' }, 4144), undefined, 'the supervised process runs the pipeline itself');
 });
 
 /** Whether a process still runs (a zombie waiting for its new parent to reap it has ended). */
@@ -60,56 +57,43 @@ async function until<T>(what: string, f: () => T | undefined, ms = 30_000): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function startPipeline(dir: string) {
-  const config = join(dir, 'p.yaml');
-  writeFileSync(config, `streaming:
+/** Runs a never-ending pipeline through the launcher, with a small heap limit (a limit above this
+ * machine's default would not apply), until its first batch is committed; then hands it to `f`. */
+async function withRunningPipeline(f: (run: ReturnType<typeof spawnCli>, pipeline: number) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-launch-'));
+  try {
+    const config = join(dir, 'p.yaml');
+    writeFileSync(config, `streaming:
   source: { type: rate, config: { rowsPerSecond: 100 } }
   processing: { batch.interval: 100ms }
   sink: { type: delta, config: { path: ${join(dir, 'table')}, checkpoint.location: ${join(dir, 'cp')} } }
 `);
-  // A limit above this machine's default would not apply; the test asks for a small one.
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'run', config, '--progress', 'json'], {
-    cwd: REPO,
-    env: { ...process.env, SLUICE_HEAP_MB: '256', SLUICE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, done, out: () => stdout, err: () => stderr };
+    const run = spawnCli(['run', config, '--progress', 'json'], { SLUICE_HEAP_MB: '256' }, { launcher: true });
+    let stdout = '';
+    run.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    const pipeline = await until('the pipeline process', () => pipelineOf(run.child.pid ?? 0));
+    await until('a committed batch', () => (stdout.includes('"batchId"') ? true : undefined));
+    await f(run, pipeline);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 void test('the pipeline runs under the limit in a process of its own, and SIGTERM to the command stops it after its batch', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-launch-'));
-  try {
-    const p = startPipeline(dir);
-    const pid = p.child.pid ?? 0;
-    const worker = await until('the pipeline process', () => pipelineOf(pid));
-    assert.match(readFileSync(`/proc/${worker}/cmdline`, 'utf8'), /--max-old-space-size=256/);
-    await until('a committed batch', () => (p.out().includes('"batchId"') ? true : undefined));
-    p.child.kill('SIGTERM');
-    const r = await p.done;
-    assert.equal(r.code, 0, p.err());
-    assert.match(p.err(), /SIGTERM: finishing the current batch/);
-    assert.equal(running(worker), false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withRunningPipeline(async (run, pipeline) => {
+    assert.match(readFileSync(`/proc/${pipeline}/cmdline`, 'utf8'), /--max-old-space-size=256/);
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /SIGTERM: finishing the current batch/);
+    assert.equal(running(pipeline), false);
+  });
 });
 
 void test('when the command is killed outright, its pipeline process goes too', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-launch-'));
-  try {
-    const p = startPipeline(dir);
-    const pid = p.child.pid ?? 0;
-    const worker = await until('the pipeline process', () => pipelineOf(pid));
-    await until('a committed batch', () => (p.out().includes('"batchId"') ? true : undefined));
-    p.child.kill('SIGKILL');
-    await p.done;
-    await until('the pipeline process to exit', () => (running(worker) ? undefined : true), 10_000);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withRunningPipeline(async (run, pipeline) => {
+    run.child.kill('SIGKILL');
+    await run.done;
+    await until('the pipeline process to exit', () => (running(pipeline) ? undefined : true), 10_000);
+  });
 });

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../../src/cli/entry.ts', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
@@ -17,6 +18,9 @@ export interface CliResult {
 export interface SpawnOptions {
   /** Run as this user id (tests running as root use an unprivileged user to check permission errors). */
   readonly uid?: number;
+  /** Start through the command's launcher (src/cli/entry.ts), as the `sluice` bin does, instead of
+   * running the CLI in the spawned process itself. */
+  readonly launcher?: boolean;
 }
 
 /** The unprivileged user (nobody) that permission tests run as when the tests themselves run as root. */
@@ -34,7 +38,7 @@ function letOthersTraverse(dir: string): void {
 
 export function spawnCli(args: readonly string[], env: Record<string, string> = {}, opts: SpawnOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   if (opts.uid !== undefined) letOthersTraverse(REPO);
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', opts.launcher === true ? ENTRY : MAIN, ...args], {
     cwd: REPO,
     ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     env: { ...process.env, SLUICE_LOG_LEVEL: 'warn', ...env },
