@@ -21,9 +21,10 @@ export interface PreparedFile {
   readonly dictionaryColumns: readonly string[];
 }
 
-/** One batch in Arrow form, valid for the table layout it was built for (`layout`). */
+/** One batch in Arrow form, valid for the rows holder it was built from (`owner`: a batch object,
+ * which the engine passes again only to retry that very batch) and the table layout (`layout`). */
 export interface PreparedBatch {
-  readonly batchId: number;
+  readonly owner: object;
   readonly layout: string;
   /** The schema the rows were written with (inferred ones included, which the rows are needed for). */
   readonly schema: StructType;

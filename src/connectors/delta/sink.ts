@@ -35,7 +35,6 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
     ...(config.checkpointInterval === undefined ? {} : { checkpointInterval: config.checkpointInterval }),
   };
   const prepared: { current: PreparedBatch | null } = { current: null };
-  let preparedFor: Batch | null = null;
   return {
     description: `DeltaSink[${path}]`,
     identity: () => ({ type: 'delta', path }),
@@ -47,10 +46,6 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
       const partRows = partRowsOf(batch);
       const targetFileRows = partRows === undefined ? base.targetFileRows : Math.min(partRows, base.targetFileRows ?? Infinity);
-      // Arrow data held across retries belongs to one batch object: a batch read again (a new object)
-      // is converted afresh, even under the same id.
-      if (preparedFor !== batch) prepared.current = null;
-      preparedFor = batch;
       const r = await appendBatch(path, batch, batch.schema, {
         ...base,
         batchId: batch.batchId,
@@ -63,7 +58,6 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
         ...(targetFileRows === undefined ? {} : { targetFileRows }),
         ...(batch.txns === undefined ? {} : { txns: batch.txns }),
       });
-      preparedFor = null;
       if (r.skipped) {
         m.skippedBatches++;
         return { numOutputRows: 0, skipped: true, details: { version: r.version, numFiles: 0, numBytes: 0 } };

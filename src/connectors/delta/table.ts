@@ -53,8 +53,9 @@ export interface AppendOptions {
   /** More progress markers committed with the rows (e.g. one per Kafka partition); one carrying
    * `from` must not have moved past it in the table (see protocol/txn-guard.ts). */
   readonly txns?: readonly SinkTxn[];
-  /** Keeps the batch in Arrow form from its conversion to its commit, so that a retry of the same
-   * batch id does not need the rows again. Cleared once the batch is committed or skipped. */
+  /** Keeps the batch in Arrow form from its conversion to its commit, so that a retry with the same
+   * rows holder (batch object) does not need the rows again. Cleared once the batch is committed or
+   * skipped, and replaced when another holder comes (a batch read again is a new object). */
   readonly prepared?: { current: PreparedBatch | null };
   /** Called once the rows are converted (with `prepared` only): the caller may drop them now. */
   readonly release?: () => void;
@@ -87,7 +88,7 @@ export function appendRows(tablePath: string, rows: readonly Row[], schema: Stru
  * has dropped them, nothing here holds them through the writes and the commit. */
 export async function appendBatch(tablePath: string, input: { readonly rows: readonly Row[] }, schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
   // A retry of a batch whose rows were released after conversion: its Arrow form stands in for them.
-  const held = opts.prepared?.current?.batchId === opts.batchId ? opts.prepared.current : null;
+  const held = opts.prepared?.current?.owner === input ? opts.prepared.current : null;
   if (opts.prepared !== undefined && held === null) opts.prepared.current = null;
   const numRows = held?.numRows ?? input.rows.length;
   const snapshot = await (opts.cache === undefined ? loadSnapshot(tablePath) : refreshSnapshot(opts.cache.snapshot, tablePath)).catch((err: unknown) => {
@@ -185,7 +186,7 @@ function preparedFiles(held: PreparedBatch | null, input: { readonly rows: reado
   }
   const files = prepareFiles(rows, layout);
   if (opts.prepared !== undefined) {
-    opts.prepared.current = { batchId: opts.batchId, layout: key, schema: layout.schema, numRows: rows.length, files };
+    opts.prepared.current = { owner: input, layout: key, schema: layout.schema, numRows: rows.length, files };
     opts.release?.();
   }
   return files;
