@@ -1,5 +1,5 @@
 // Settles the schema of a batch of parsed files (declared, persisted or inferred) and conforms rows to it.
-import { originOf, withOrigin, type Rejected, type Row } from '../../core/record.ts';
+import { originOf, withLineOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { compileConformer, type Conformer } from '../../stages/schema/conform.ts';
 import { CsvSchemaAccumulator, inferSchema, stringSchema } from '../../stages/schema/infer.ts';
@@ -68,10 +68,10 @@ export function decodeBatch(raw: RawBatch, config: FileSourceConfig, known: Stru
     const byPosition = schema.fields.map((f) => f.name);
     for (const f of raw.csvFiles) {
       const names = f.columns ?? byPosition;
+      const shared = { file: f.file };
       for (const rec of f.records) {
-        const origin = { file: f.file, line: rec.line };
         if (rec.cells.length !== names.length) {
-          rejected.push(reject(`expected ${names.length} columns, found ${rec.cells.length}`, rec.raw, origin));
+          rejected.push(reject(`expected ${names.length} columns, found ${rec.cells.length}`, rec.raw, { file: f.file, line: rec.line }));
           continue;
         }
         const row: Row = {};
@@ -80,12 +80,12 @@ export function decodeBatch(raw: RawBatch, config: FileSourceConfig, known: Stru
           // Spark reads an empty cell as null.
           row[names[i] ?? `_c${i}`] = cell === '' ? null : cell;
         }
-        const r = conform(withOrigin(row, origin));
+        const r = conform(withLineOrigin(row, shared, rec.line));
         if (r.ok) {
           rows.push(r.row);
           if (r.unknownFields.length > 0) note(r.unknownFields);
         } else {
-          rejected.push(reject(r.message, rec.raw, origin));
+          rejected.push(reject(r.message, rec.raw, { file: f.file, line: rec.line }));
         }
       }
     }

@@ -1,7 +1,7 @@
 // Reads a Parquet file (parquet-wasm -> Arrow IPC -> apache-arrow) into rows and its Spark schema.
 import { parquetWasm } from '../delta/parquet/wasm.ts';
 import { tableFromIPC, Type, type DataType as ArrowType, type Field as ArrowField } from 'apache-arrow';
-import { withOrigin, type Row } from '../../core/record.ts';
+import { withLineOrigin, type Row } from '../../core/record.ts';
 import type { DataType, StructField, StructType } from '../../core/schema.ts';
 
 export interface ParquetContent {
@@ -19,13 +19,14 @@ export function readParquetFile(buf: Uint8Array, file: string): ParquetContent {
   const schema: StructType = { type: 'struct', fields: fields.map(toStructField) };
   const columns = fields.map((f, i) => ({ name: f.name, vector: table.getChildAt(i), convert: converter(f.type as ArrowType) }));
   const rows: Row[] = new Array<Row>(table.numRows);
+  const shared = { file };
   for (let r = 0; r < table.numRows; r++) {
     const row: Row = {};
     for (const c of columns) {
       const v: unknown = c.vector?.get(r) ?? null;
       row[c.name] = v === null ? null : c.convert(v);
     }
-    rows[r] = withOrigin(row, { file, line: r + 1 });
+    rows[r] = withLineOrigin(row, shared, r + 1);
   }
   return { schema, rows };
 }

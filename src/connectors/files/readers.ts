@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import type * as CsvParse from 'csv-parse/sync';
 import type { CsvError, Options as CsvParseOptions } from 'csv-parse/sync';
 import { lazyModule } from '../../core/lazy.ts';
-import { withLineOrigin, withOrigin, type RecordOrigin, type Rejected, type Row } from '../../core/record.ts';
+import { withLineOrigin, type RecordOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { errorMessage } from '../../core/errors.ts';
 
 const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
@@ -163,5 +163,6 @@ export function readTextLines(buf: Buffer, file: string, rows: Row[]): void {
   if (text === '') return;
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((l, i) => rows.push(withOrigin({ value: l.endsWith('\r') ? l.slice(0, -1) : l }, { file, line: i + 1 })));
+  const shared = { file };
+  lines.forEach((l, i) => rows.push(withLineOrigin({ value: l.endsWith('\r') ? l.slice(0, -1) : l }, shared, i + 1)));
 }

@@ -261,12 +261,12 @@ function fixed(values: readonly unknown[], data: Int32Array | Int16Array | Int8A
   return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
 }
 
-/** Utf8/Binary: one growing byte buffer written in place, offsets alongside. */
 /** The smallest and largest value of string columns whose every value is ASCII, noted while they are
  * built: for ASCII, JavaScript's string order is byte order, so the file statistics need not compare
  * the encoded bytes again (see stats.ts). */
 export const asciiBounds = new WeakMap<Data, readonly [string, string]>();
 
+/** Utf8/Binary: one growing byte buffer written in place, offsets alongside, and the ASCII bounds. */
 function varBytes(values: readonly unknown[], column: string, binary: boolean): { valueOffsets: Int32Array; data: Uint8Array; bounds: readonly [string, string] | null } {
   const n = values.length;
   let lo: string | null = null;
