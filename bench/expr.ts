@@ -1,6 +1,6 @@
 // Benchmark: a compiled filter + with_column over 1M rows against JSON.parse of the same rows.
 import { pathToFileURL } from 'node:url';
-import { compileExpression, compilePredicate } from '../src/stages/expr/index.ts';
+import { compileExpression, compilePredicate } from '../src/expr/index.ts';
 import type { Row } from '../src/core/record.ts';
 import { struct, field } from '../src/core/schema.ts';
 

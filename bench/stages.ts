@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Row } from '../src/core/record.ts';
 import { QualityConfigSchema, QualityStage } from '../src/stages/quality/index.ts';
-import { parseDdl } from '../src/stages/schema/ddl.ts';
+import { parseDdl } from '../src/schema/ddl.ts';
 import { TransformConfigSchema, TransformStage } from '../src/stages/transform/index.ts';
 import { eventLine, EVENT_SCHEMA } from './data.ts';
 import { formatTable, type BenchResult } from './report.ts';

@@ -2,7 +2,7 @@
 // rows no longer carry are dropped, new columns get an inferred type, known columns keep theirs.
 import type { Row } from '../core/record.ts';
 import { field, struct, type DataType, type StructType } from '../core/schema.ts';
-import { inferSchema, inferValueType, mergeTypes } from '../stages/schema/infer.ts';
+import { inferSchema, inferValueType, mergeTypes } from '../schema/infer.ts';
 
 export function deriveSchema(rows: readonly Row[], base: StructType | null): StructType | null {
   if (rows.length === 0) return base;

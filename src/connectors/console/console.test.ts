@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consoleSink, createConsoleSink, consoleConfig, formatCell } from './index.ts';
-import { parseDdl } from '../../stages/schema/ddl.ts';
+import { parseDdl } from '../../schema/ddl.ts';
 
 void test('a batch prints with the batch header and a bordered, right-aligned table', async () => {
   let out = '';

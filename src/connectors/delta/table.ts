@@ -29,7 +29,7 @@ import { logDir } from './protocol/log.ts';
 import { checkNotMoved, continuedFrom } from './protocol/txn-guard.ts';
 import { parseSchemaString, schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
-import { inferSchema } from '../../stages/schema/infer.ts';
+import { inferSchema } from '../../schema/infer.ts';
 import { assertAppendable, mergeNewColumns } from './schema-check.ts';
 
 export interface AppendOptions {

@@ -2,7 +2,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { bool, byteSize, duration, positiveInt } from '../../config/fields.ts';
-import { checkSchemaOption } from '../../stages/schema/option.ts';
+import { checkSchemaOption } from '../../schema/option.ts';
 
 const singleChar = (what: string) =>
   z.string().length(1, `${what} must be one character`);

@@ -1,8 +1,8 @@
 // Settles the schema of a batch of parsed files (declared, persisted or inferred) and conforms rows to it.
 import { originOf, withLineOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
-import { compileConformer, type Conformer } from '../../stages/schema/conform.ts';
-import { CsvSchemaAccumulator, inferSchema, stringSchema } from '../../stages/schema/infer.ts';
+import { compileConformer, type Conformer } from '../../schema/conform.ts';
+import { CsvSchemaAccumulator, inferSchema, stringSchema } from '../../schema/infer.ts';
 import type { FileSourceConfig } from './config.ts';
 import type { CsvFile } from './readers.ts';
 import type { ParquetContent } from './parquet.ts';

@@ -12,7 +12,7 @@ import { CheckpointError, ErrorCodes, SourceError, errorMessage } from '../../co
 import type { Rejected, Row, SourceData } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { readTextIfExists, writeFileAtomic } from '../../core/fs.ts';
-import { parseSchema, parseSchemaJson } from '../../stages/schema/ddl.ts';
+import { parseSchema, parseSchemaJson } from '../../schema/ddl.ts';
 import type { FileSourceConfig } from './config.ts';
 import { FileSourceLog, SeenFiles, type LogEntry } from './log.ts';
 import { fileMatcher, listFiles, type FileMatcher, type ListedFile } from './listing.ts';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { bool } from '../../config/fields.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { parseSchema } from '../schema/ddl.ts';
+import { parseSchema } from '../../schema/ddl.ts';
 
 export const MODES = ['addNewColumns', 'rescue', 'failOnNewColumns', 'none'] as const;
 export type EvolutionMode = (typeof MODES)[number];

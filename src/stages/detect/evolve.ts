@@ -3,8 +3,8 @@
 import type { Row } from '../../core/record.ts';
 import { copyOrigin } from '../../core/record.ts';
 import { sameType, typeToString, type DataType, type StructField, type StructType } from '../../core/schema.ts';
-import { mergeTypes } from '../schema/infer.ts';
-import type { Conformer } from '../schema/conform.ts';
+import { mergeTypes } from '../../schema/infer.ts';
+import type { Conformer } from '../../schema/conform.ts';
 import { payloadOf } from '../validate/payload.ts';
 
 /** `base` plus the fields of `seen` it lacks (also inside structs and arrays of structs). Known

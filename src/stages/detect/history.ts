@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CheckpointError, ErrorCodes, errorMessage } from '../../core/errors.ts';
 import { writeFileAtomic } from '../../core/fs.ts';
 import type { StructType } from '../../core/schema.ts';
-import { parseSchemaJson } from '../schema/ddl.ts';
+import { parseSchemaJson } from '../../schema/ddl.ts';
 
 export interface SchemaVersion {
   readonly version: number;

@@ -3,7 +3,7 @@
 import { defineStage, type Stage } from '../../core/component.ts';
 import { originOf, withOrigin, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
-import { inferSchema } from '../schema/infer.ts';
+import { inferSchema } from '../../schema/infer.ts';
 import { parseConfig, type ParseConfig } from './config.ts';
 import { parseCsvRecord, parseJsonObject, payloadForDlq, payloadText, type Decoded } from './decode.ts';
 

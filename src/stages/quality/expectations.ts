@@ -2,8 +2,8 @@
 import { ErrorCodes, SluiceError, errorMessage } from '../../core/errors.ts';
 import { describeOrigin, originOf, type Rejected, type Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
-import { compilePredicate } from '../expr/index.ts';
-import { toBoolean } from '../expr/values.ts';
+import { compilePredicate } from '../../expr/index.ts';
+import { toBoolean } from '../../expr/values.ts';
 import { rowPayload } from '../transform/step.ts';
 import type { ExpectationAction, QualityConfig } from './config.ts';
 

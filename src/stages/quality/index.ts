@@ -5,7 +5,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Batch, Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
-import { parseTimestampText } from '../expr/timestamps.ts';
+import { parseTimestampText } from '../../expr/timestamps.ts';
 import { findColumn } from '../transform/step.ts';
 import { QualityConfigSchema, type ExpectationAction, type QualityConfig } from './config.ts';
 import { checkExpectations, compileExpectations, expectationList, type Expectation } from './expectations.ts';

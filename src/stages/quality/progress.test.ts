@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { JsonValue } from '../../core/component.ts';
 import { collectQuality, formatProgressLine, type StreamingQueryProgress } from '../../engine/progress.ts';
-import { parseDdl } from '../schema/ddl.ts';
+import { parseDdl } from '../../schema/ddl.ts';
 import { QualityConfigSchema } from './config.ts';
 import { QualityStage } from './index.ts';
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { withOrigin, type Batch, type Row } from '../../core/record.ts';
-import { parseDdl } from '../schema/ddl.ts';
+import { parseDdl } from '../../schema/ddl.ts';
 import { validate } from '../../config/problems.ts';
 import { QualityConfigSchema } from './config.ts';
 import { ExpectationFailedError, QualityStage } from './index.ts';

@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { createSession } from '../../api/session.ts';
 import { MemorySinkTable, MemoryStream } from '../../connectors/memory/index.ts';
 import { ConfigError } from '../../core/errors.ts';
-import { parseDdl } from '../schema/ddl.ts';
+import { parseDdl } from '../../schema/ddl.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-transform-api-'));
 after(() => rmSync(root, { recursive: true, force: true }));

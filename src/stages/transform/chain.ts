@@ -2,7 +2,7 @@
 // and runs it with per-row isolation: a row whose step throws goes to the dead-letter queue, alone.
 import type { Row } from '../../core/record.ts';
 import { struct, type StructType } from '../../core/schema.ts';
-import { inferValueType } from '../schema/infer.ts';
+import { inferValueType } from '../../schema/infer.ts';
 import { castStep, dropStep, fillNullStep, filterStep, renameStep, selectStep, withColumnStep } from './columns.ts';
 import { stepKind, type StepConfig } from './config.ts';
 import { explodeStep, flattenStep } from './nested.ts';

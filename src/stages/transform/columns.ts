@@ -1,9 +1,9 @@
 // Column steps: select, rename, drop, cast, filter, with_column and fill_null, each compiled once per input schema.
 import { copyOrigin, type Row } from '../../core/record.ts';
 import { field, struct, typeToString, type DataType, type StructType } from '../../core/schema.ts';
-import { castFunction } from '../expr/cast.ts';
-import { compileExpression, compilePredicate, parseTypeName } from '../expr/index.ts';
-import type { ExprType } from '../expr/index.ts';
+import { castFunction } from '../../expr/cast.ts';
+import { compileExpression, compilePredicate, parseTypeName } from '../../expr/index.ts';
+import type { ExprType } from '../../expr/index.ts';
 import { configProblem, requireColumn, resolveName, withField, type CompiledStep, type StepEnv } from './step.ts';
 
 const exprName = (env: StepEnv): string => `stage ${env.stage}: ${env.path}`;

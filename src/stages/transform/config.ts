@@ -1,7 +1,7 @@
 // The `transform` stage's YAML shape: an ordered list of steps, each a mapping with exactly one step key.
 import { z } from 'zod';
 import { bool, nonNegativeInt } from '../../config/fields.ts';
-import { compileExpression, compilePredicate, ExpressionError } from '../expr/index.ts';
+import { compileExpression, compilePredicate, ExpressionError } from '../../expr/index.ts';
 
 /**
  * A Spark SQL expression, checked for syntax, functions and types when the configuration is loaded,

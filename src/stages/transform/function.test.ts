@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { ConfigError, ErrorCodes, SluiceError } from '../../core/errors.ts';
 import { withOrigin, type Row } from '../../core/record.ts';
 import { typeToString } from '../../core/schema.ts';
-import { parseDdl } from '../schema/ddl.ts';
+import { parseDdl } from '../../schema/ddl.ts';
 import { TransformConfigSchema } from './config.ts';
 import { TransformStage } from './index.ts';
 

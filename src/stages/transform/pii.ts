@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
-import { toStr, type ExprType } from '../expr/values.ts';
+import { toStr, type ExprType } from '../../expr/values.ts';
 import { requireColumn, resolveName, withField, type CompiledStep, type StepEnv } from './step.ts';
 
 function stringColumns(env: StepEnv, schema: StructType | null, names: readonly string[], render: (text: string) => string): CompiledStep {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/errors.ts';
 import { ORIGIN, originOf, withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { field, struct, typeToString, type StructType } from '../../core/schema.ts';
-import { parseDdl } from '../schema/ddl.ts';
+import { parseDdl } from '../../schema/ddl.ts';
 import { validate } from '../../config/problems.ts';
 import { TransformConfigSchema } from './config.ts';
 import { TransformStage } from './index.ts';

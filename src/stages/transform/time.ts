@@ -1,8 +1,8 @@
 // Timestamp steps: parse_timestamp (text or epoch seconds to timestamp) and format_timestamp (timestamp to text).
 import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
-import { compileFormatter, compileParser } from '../expr/index.ts';
-import { parseTimestampText } from '../expr/timestamps.ts';
+import { compileFormatter, compileParser } from '../../expr/index.ts';
+import { parseTimestampText } from '../../expr/timestamps.ts';
 import { configProblem, requireColumn, resolveName, withField, type CompiledStep, type StepEnv } from './step.ts';
 
 function pattern<T>(env: StepEnv, text: string, compile: (p: string) => T): T {

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { bool } from '../../config/fields.ts';
 import { errorMessage } from '../../core/errors.ts';
-import { compileExpression } from '../expr/index.ts';
-import { checkSchemaOption } from '../schema/option.ts';
+import { compileExpression } from '../../expr/index.ts';
+import { checkSchemaOption } from '../../schema/option.ts';
 
 export const POLICIES = ['dlq', 'drop', 'fail'] as const;
 export type Policy = (typeof POLICIES)[number];

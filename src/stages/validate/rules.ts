@@ -2,7 +2,7 @@
 import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { describeValue } from '../../core/errors.ts';
-import { compilePredicate, ExpressionEvalError } from '../expr/index.ts';
+import { compilePredicate, ExpressionEvalError } from '../../expr/index.ts';
 import { ruleName, type Policy, type RuleConfig } from './config.ts';
 import { columnGetter } from './payload.ts';
 

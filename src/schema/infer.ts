@@ -1,6 +1,6 @@
 // Schema inference from JSON values and CSV strings, merging row types with Spark-like widening.
-import type { DataType, StructField, StructType } from '../../core/schema.ts';
-import type { Row } from '../../core/record.ts';
+import type { DataType, StructField, StructType } from '../core/schema.ts';
+import type { Row } from '../core/record.ts';
 import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
 
 /** The type of one JSON value, or null for null/undefined (no information). */

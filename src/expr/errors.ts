@@ -1,5 +1,5 @@
 // Compile-time expression errors: a ConfigError that names the expression, the position and what was expected.
-import { ConfigError, ErrorCodes, SluiceError } from '../../core/errors.ts';
+import { ConfigError, ErrorCodes, SluiceError } from '../core/errors.ts';
 
 export interface SourcePosition {
   /** 0-based character offset into the expression text. */

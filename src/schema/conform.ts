@@ -1,7 +1,7 @@
 // Compiles a schema once into a fast row conformer that coerces values losslessly or says why it cannot.
-import type { DataType, StructType } from '../../core/schema.ts';
-import { isDecimal, typeToString } from '../../core/schema.ts';
-import { copyOrigin, ORIGIN, ORIGIN_LINE, type Row } from '../../core/record.ts';
+import type { DataType, StructType } from '../core/schema.ts';
+import { isDecimal, typeToString } from '../core/schema.ts';
+import { copyOrigin, ORIGIN, ORIGIN_LINE, type Row } from '../core/record.ts';
 import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
 import { generateStructConformer } from './conform-struct.ts';
 

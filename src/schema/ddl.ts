@@ -1,6 +1,6 @@
 // Parses schemas written as Spark DDL strings or as Spark/Delta StructType JSON into a StructType.
-import { ErrorCodes, SluiceError, describeValue } from '../../core/errors.ts';
-import type { DataType, PrimitiveType, StructField, StructType } from '../../core/schema.ts';
+import { ErrorCodes, SluiceError, describeValue } from '../core/errors.ts';
+import type { DataType, PrimitiveType, StructField, StructType } from '../core/schema.ts';
 
 export class SchemaError extends SluiceError {
   constructor(message: string, details: Record<string, unknown> = {}) {

@@ -1,5 +1,5 @@
 // Runtime value rules shared by operators and functions: Spark's implicit coercions, comparison and string forms.
-import type { DataType } from '../../core/schema.ts';
+import type { DataType } from '../core/schema.ts';
 import { parseTimestampText } from './timestamps.ts';
 
 export type ExprType = DataType | 'unknown';

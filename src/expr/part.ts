@@ -1,6 +1,6 @@
 // The unit of compilation: a row closure with its static type, folded to a constant when it has no inputs.
-import type { Row } from '../../core/record.ts';
-import type { StructType } from '../../core/schema.ts';
+import type { Row } from '../core/record.ts';
+import type { StructType } from '../core/schema.ts';
 import { LocalError } from './errors.ts';
 import { type ExprType, toBoolean, toStr } from './values.ts';
 

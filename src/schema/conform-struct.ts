@@ -5,7 +5,7 @@
 // Why generated code: a loop over the fields reads `row[field.name]` with a changing key, which V8
 // can only serve through its megamorphic cache; on wide batches that loop, not the conversions,
 // dominated conforming. The source embeds field names only as JSON string literals, never as code.
-import type { DataType } from '../../core/schema.ts';
+import type { DataType } from '../core/schema.ts';
 
 /** What the generator needs to know of one field; `convert` is the general (slow-path) converter. */
 export interface StructFieldPlan<S> {

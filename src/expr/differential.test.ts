@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { compileExpression } from './index.ts';
-import { struct, field } from '../../core/schema.ts';
+import { struct, field } from '../core/schema.ts';
 
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
 function rng(seed: number): () => number {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, compilePredicate } from './index.ts';
-import type { Row } from '../../core/record.ts';
+import type { Row } from '../core/record.ts';
 
 const ev = (expr: string, row: Row = {}): unknown => compileExpression(expr).evaluate(row);
 

@@ -1,6 +1,6 @@
 // Compiles an expression once into a row closure: resolves columns against the schema, infers the result type.
-import type { Row } from '../../core/record.ts';
-import type { DataType, StructType } from '../../core/schema.ts';
+import type { Row } from '../core/record.ts';
+import type { DataType, StructType } from '../core/schema.ts';
 import type { Node, NodeOf } from './ast.ts';
 import { castFunction, parseTypeName } from './cast.ts';
 import { ExpressionError, LocalError } from './errors.ts';

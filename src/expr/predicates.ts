@@ -1,5 +1,5 @@
 // IN, BETWEEN, LIKE/RLIKE, IS [NOT] NULL/TRUE/FALSE and CASE as closures with SQL NULL semantics.
-import type { Row } from '../../core/record.ts';
+import type { Row } from '../core/record.ts';
 import { LocalError, atRuntime } from './errors.ts';
 import { type Part, type Eval, dynamic, fold, boolEval, strEval } from './part.ts';
 import { compileRegex } from './regex.ts';

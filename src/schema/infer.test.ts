@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inferCsvSchema, inferCsvType, inferSchema, inferValueType, mergeTypes } from './infer.ts';
-import { schemaToString } from '../../core/schema.ts';
+import { schemaToString } from '../core/schema.ts';
 
 void test('scalar JSON values get Spark types: long, double, boolean, string, date and timestamp', () => {
   assert.equal(inferValueType(3), 'long');

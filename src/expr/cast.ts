@@ -1,5 +1,5 @@
 // CAST(x AS type) with Spark's (non-ANSI) rules: invalid input becomes NULL instead of failing the row.
-import type { DataType } from '../../core/schema.ts';
+import type { DataType } from '../core/schema.ts';
 import { LocalError } from './errors.ts';
 import { type ExprType, INTEGRAL, parseDouble, toStr } from './values.ts';
 import { roundHalfUp } from './numbers.ts';

@@ -1,5 +1,5 @@
 // Conditional, math, date/time and collection functions, plus the type-named cast shorthands (int(x) ...).
-import type { DataType } from '../../core/schema.ts';
+import type { DataType } from '../core/schema.ts';
 import { castFunction } from './cast.ts';
 import { parseTimestampText, truncateToDay } from './timestamps.ts';
 import { compileFormatter, compileParser } from './datetime.ts';

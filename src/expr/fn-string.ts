@@ -1,6 +1,6 @@
 // String, regex and hash functions: lower, upper, trim, substring, concat, length, regexp_*, split, md5, sha2.
 import { createHash } from 'node:crypto';
-import type { Row } from '../../core/record.ts';
+import type { Row } from '../core/record.ts';
 import { LocalError, atRuntime } from './errors.ts';
 import { type FnDef, fixed, strict1, strict2, strict3, onString, asStr, asInt } from './fn-helpers.ts';
 import { type Eval, type Part, constString } from './part.ts';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, ExpressionError, ExpressionEvalError } from './index.ts';
-import { ErrorCodes } from '../../core/errors.ts';
+import { ErrorCodes } from '../core/errors.ts';
 import { FUNCTIONS } from './functions.ts';
 
 function rng(seed: number): () => number {

@@ -1,5 +1,5 @@
 // Strict ISO-8601 date and date-time parsing shared by inference and conformance (UTC when no zone is given).
-import { parseIsoMicros } from '../../core/iso-time.ts';
+import { parseIsoMicros } from '../core/iso-time.ts';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDdl, parseSchema, parseSchemaJson, SchemaError } from './ddl.ts';
-import { schemaToString } from '../../core/schema.ts';
+import { schemaToString } from '../core/schema.ts';
 
 void test('a DDL string with every supported type parses into the Spark StructType form', () => {
   const s = parseDdl(

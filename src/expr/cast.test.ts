@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, parseTypeName } from './index.ts';
-import type { Row } from '../../core/record.ts';
-import { struct, field } from '../../core/schema.ts';
+import type { Row } from '../core/record.ts';
+import { struct, field } from '../core/schema.ts';
 
 const ev = (expr: string, row: Row = {}): unknown => compileExpression(expr).evaluate(row);
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileConformer, type ConformResult } from './conform.ts';
 import { parseDdl } from './ddl.ts';
-import { originOf, withOrigin } from '../../core/record.ts';
+import { originOf, withOrigin } from '../core/record.ts';
 
 function okRow(r: ConformResult): Record<string, unknown> {
   assert.ok(r.ok, r.ok ? '' : r.message);

@@ -1,6 +1,6 @@
 // Parses one Spark SQL expression with node-sql-parser (Hive dialect) and converts its AST into our Node tree.
 import type * as SqlParser from 'node-sql-parser/build/hive.js';
-import { lazyModule } from '../../core/lazy.ts';
+import { lazyModule } from '../core/lazy.ts';
 import type { Node, BinaryOp, LiteralKind } from './ast.ts';
 import { ExpressionError } from './errors.ts';
 import { lex, LexError, PATH_MARK, NUMBER_MARK, type Lexed } from './lexer.ts';

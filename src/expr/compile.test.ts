@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, compilePredicate, ExpressionError } from './index.ts';
-import { ConfigError, ErrorCodes } from '../../core/errors.ts';
-import { struct, field } from '../../core/schema.ts';
+import { ConfigError, ErrorCodes } from '../core/errors.ts';
+import { struct, field } from '../core/schema.ts';
 
 const schema = struct([
   field('id', 'string', false),
