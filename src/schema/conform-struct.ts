@@ -30,12 +30,19 @@ export interface StructHelpers<S> {
 
 export type StructConvert<S> = (v: unknown, st: S) => unknown;
 
+/** Sets an own property, also for the name `__proto__`, which plain assignment would take as the
+ * object's prototype. */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
+}
+
 /** An inline test under which a value is already of the field's type and passes unchanged. */
 function acceptsAsIs(t: DataType): string | null {
   switch (t) {
     case 'string': return "typeof x === 'string'";
-    case 'double':
-    case 'float': return "typeof x === 'number'";
+    case 'double': return "typeof x === 'number'";
+    case 'float': return "typeof x === 'number' && Math.fround(x) === x";
     case 'long': return "typeof x === 'number' && Number.isSafeInteger(x)";
     case 'integer': return "typeof x === 'number' && (x | 0) === x";
     case 'boolean': return "typeof x === 'boolean'";
@@ -63,9 +70,13 @@ export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[]
     '  let out = null, present = 0, x, y;',
     ...(rebuild ? [`  let ${fields.map((_, i) => `y${i}`).join(', ') || '_none'};`] : []),
   ];
+  // A name that objects inherit (`__proto__`, `constructor`, `toString` ...) is read only as an own
+  // property, since an inherited member is no column; `__proto__` is also written with setOwn.
+  const read = (l: string): string => ((JSON.parse(l) as string) in Object.prototype ? `(Object.hasOwn(v, ${l}) ? v[${l}] : undefined)` : `v[${l}]`);
+  const write = (l: string, val: string): string => (l === '"__proto__"' ? `setOwn(out, ${l}, ${val});` : `out[${l}] = ${val};`);
   fields.forEach((f, i) => {
     const asIs = acceptsAsIs(f.type);
-    src.push(`  x = v[${lit[i]}];`);
+    src.push(`  x = ${read(lit[i] ?? '')};`);
     src.push('  if (x === null || x === undefined) {');
     src.push(f.nullable ? '    y = null; if (x !== undefined) present++;' : `    return h.missing(${i}, x, st);`);
     src.push('  } else {');
@@ -76,9 +87,9 @@ export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[]
     if (rebuild) {
       src.push(`  y${i} = y;`);
     } else {
-      const earlier = lit.slice(0, i).map((l) => `out[${l}] = v[${l}];`).join(' ');
+      const earlier = lit.slice(0, i).map((l) => write(l, read(l))).join(' ');
       src.push(`  if (out === null && (y !== x || x === undefined)) { out = {}; ${earlier} }`);
-      src.push(`  if (out !== null) out[${lit[i]}] = y;`);
+      src.push(`  if (out !== null) ${write(lit[i] ?? '', 'y')}`);
     }
   });
   // A computed key defines an own property even for "__proto__", which a plain key would not.
@@ -91,6 +102,6 @@ export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[]
   src.push('};');
   const keyNames = originKeys.map((_, k) => `k${k}`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from field names quoted as JSON literals (see the module comment)
-  const make = new Function('c', 'h', 'FAIL', ...keyNames, ["'use strict';", ...src].join('\n')) as (c: readonly StructConvert<S>[], h: StructHelpers<S>, fail: unknown, ...keys: symbol[]) => StructConvert<S>;
-  return make(fields.map((f) => f.convert), h, h.FAIL, ...originKeys);
+  const make = new Function('c', 'h', 'FAIL', 'setOwn', ...keyNames, ["'use strict';", ...src].join('\n')) as (c: readonly StructConvert<S>[], h: StructHelpers<S>, fail: unknown, set: typeof setOwn, ...keys: symbol[]) => StructConvert<S>;
+  return make(fields.map((f) => f.convert), h, h.FAIL, setOwn, ...originKeys);
 }

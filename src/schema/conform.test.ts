@@ -18,11 +18,30 @@ void test('values that already fit are passed through as the same row', () => {
   assert.deepEqual(r.ok && r.unknownFields, []);
 });
 
-void test('ISO strings become Date values for timestamp and date columns', () => {
-  const c = compileConformer(parseDdl('ts TIMESTAMP, d DATE'));
-  const row = okRow(c({ ts: '2024-01-02T03:04:05.678+01:00', d: '2024-02-29' }));
-  assert.deepEqual(row.ts, new Date('2024-01-02T02:04:05.678Z'));
-  assert.deepEqual(row.d, new Date('2024-02-29T00:00:00Z'));
+void test('ISO strings become microseconds in timestamp columns and days in date columns', () => {
+  const c = compileConformer(parseDdl('ts TIMESTAMP, d DATE, old DATE'));
+  const row = okRow(c({ ts: '2024-01-02T03:04:05.678901+01:00', d: '2024-02-29', old: '0001-01-01' }));
+  assert.equal(row.ts, BigInt(Date.parse('2024-01-02T02:04:05.678Z')) * 1000n + 901n);
+  assert.equal(row.d, Date.parse('2024-02-29T00:00:00Z') / 86_400_000);
+  assert.equal(row.old, -719162);
+});
+
+void test('an integer in a timestamp column is seconds in JSON input and microseconds in typed input', () => {
+  const schema = parseDdl('ts TIMESTAMP, d DATE');
+  assert.deepEqual(okRow(compileConformer(schema, { input: 'json' })({ ts: 1 })), { ts: 1_000_000n, d: null });
+  assert.deepEqual(okRow(compileConformer(schema)({ ts: 1n, d: 3 })), { ts: 1n, d: 3 });
+  const r = compileConformer(schema, { input: 'json' })({ d: 3 });
+  assert.equal(!r.ok && r.path, 'd');
+});
+
+void test('64-bit integers stay exact and values beyond a type are refused, never wrapped', () => {
+  const c = compileConformer(parseDdl('a BIGINT, xs ARRAY<BIGINT>'), { input: 'json' });
+  assert.deepEqual(okRow(c({ a: 9223372036854775807n, xs: [9007199254740993n, -9223372036854775808n] })), { a: 9223372036854775807n, xs: [9007199254740993n, -9223372036854775808n] });
+  assert.deepEqual(okRow(c({ a: '9223372036854775807' })).a, 9223372036854775807n);
+  const over = c({ a: 9223372036854775808n });
+  assert.equal(!over.ok && over.message, 'a: expected bigint (-9223372036854775808 to 9223372036854775807), found 9223372036854775808');
+  const inArray = c({ xs: [1, '-9223372036854775809'] });
+  assert.equal(!inArray.ok && inArray.path, 'xs[1]');
 });
 
 void test('integral numbers fit long and int columns within range; fractions do not', () => {
@@ -30,17 +49,20 @@ void test('integral numbers fit long and int columns within range; fractions do 
   assert.deepEqual(okRow(c({ a: 5, b: -7, c: 127, d: 3 })), { a: 5, b: -7, c: 127, d: 3 });
   const frac = c({ a: 1.5 });
   assert.equal(frac.ok, false);
-  assert.equal(!frac.ok && frac.message, 'a: expected bigint, found 1.5');
+  assert.equal(!frac.ok && frac.message, 'a: expected bigint (-9223372036854775808 to 9223372036854775807), found 1.5');
   const range = c({ a: 1, b: 1, c: 128 });
   assert.equal(!range.ok && range.message, 'c: expected tinyint (-128 to 127), found 128');
 });
 
-void test('numeric and boolean strings are accepted only with fromStrings', () => {
+void test('quoted integers and decimals are read from JSON, other numbers and booleans only from text input', () => {
   const schema = parseDdl('n INT, x DOUBLE, b BOOLEAN, big BIGINT, dec DECIMAL(6,2)');
-  const strict = compileConformer(schema);
-  const r = strict({ n: '12' });
-  assert.equal(!r.ok && r.message, 'n: expected int (-2147483648 to 2147483647), found "12"');
-  const csv = compileConformer(schema, { fromStrings: true });
+  const strict = compileConformer(schema, { input: 'json' });
+  assert.deepEqual(okRow(strict({ n: '12', dec: '1.5' })), { n: 12, x: null, b: null, big: null, dec: '1.50' });
+  const r = strict({ x: '1.5' });
+  assert.equal(!r.ok && r.message, 'x: expected double, found "1.5"');
+  assert.equal(strict({ b: 'true' }).ok, false);
+  assert.ok(Number.isNaN(okRow(strict({ x: 'NaN' })).x));
+  const csv = compileConformer(schema, { input: 'text' });
   const row = okRow(csv({ n: '12', x: '-1.5e2', b: 'TRUE', big: '92233720368547758', dec: '12.3' }));
   assert.deepEqual(row, { n: 12, x: -150, b: true, big: 92233720368547758n, dec: '12.30' });
   const bad = csv({ n: '12a' });
@@ -69,9 +91,9 @@ void test('null in a NOT NULL column and a missing required column are named', (
 void test('nested structs, arrays and maps are conformed recursively with the failing path reported', () => {
   const c = compileConformer(parseDdl('s STRUCT<a: INT, t: TIMESTAMP>, xs ARRAY<STRUCT<k: BIGINT>>, m MAP<STRING, DOUBLE>'));
   const row = okRow(c({ s: { a: 1, t: '2024-01-01T00:00:00Z' }, xs: [{ k: 1 }, { k: 2 }], m: { a: 1, b: 2.5 } }));
-  assert.deepEqual(row.s, { a: 1, t: new Date('2024-01-01T00:00:00Z') });
+  assert.deepEqual(row.s, { a: 1, t: BigInt(Date.parse('2024-01-01T00:00:00Z')) * 1000n });
   const bad = c({ s: { a: 1 }, xs: [{ k: 1 }, { k: 'x' }] });
-  assert.equal(!bad.ok && bad.message, 'xs[1].k: expected bigint, found "x"');
+  assert.equal(!bad.ok && bad.message, 'xs[1].k: expected bigint (-9223372036854775808 to 9223372036854775807), found "x"');
   const badMap = c({ m: { a: 'no' } });
   assert.equal(!badMap.ok && badMap.path, 'm{a}');
   const notObj = c({ s: [1] });
@@ -103,5 +125,18 @@ void test('the origin of a row travels to the conformed row', () => {
 void test('invalid dates are rejected', () => {
   const c = compileConformer(parseDdl('d DATE'));
   const r = c({ d: '2023-02-29' });
-  assert.equal(!r.ok && r.message, 'd: expected date (YYYY-MM-DD), found "2023-02-29"');
+  assert.equal(!r.ok && r.message, 'd: expected date (YYYY-MM-DD, years 0001-9999), found "2023-02-29"');
+});
+
+void test('columns named like Object.prototype members are ordinary columns', () => {
+  const schema = parseDdl('`__proto__` STRING, `constructor` INT, toString STRING');
+  const input = JSON.parse('{"__proto__":"p","constructor":1,"toString":"t"}') as Record<string, unknown>;
+  for (const rebuild of [false, true]) {
+    const row = okRow(compileConformer(schema, { rebuild })(input));
+    assert.deepEqual(Object.keys(row), ['__proto__', 'constructor', 'toString']);
+    assert.equal(row.__proto__, 'p');
+    assert.equal(Object.getPrototypeOf(row), Object.prototype);
+  }
+  const absent = okRow(compileConformer(schema)({ constructor: 2 }));
+  assert.equal(Object.hasOwn(absent, '__proto__') && absent.__proto__, null);
 });

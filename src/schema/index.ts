@@ -11,4 +11,4 @@ export {
   stringSchema,
 } from './infer.ts';
 export { compileConformer, type Conformer, type ConformOptions, type ConformResult, type ConformOk, type ConformFail } from './conform.ts';
-export { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
+export * as values from './values/index.ts';

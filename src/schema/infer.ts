@@ -1,7 +1,9 @@
 // Schema inference from JSON values and CSV strings, merging row types with Spark-like widening.
 import type { DataType, StructField, StructType } from '../core/schema.ts';
 import type { Row } from '../core/record.ts';
-import { parseIsoDate, parseIsoTimestamp } from './temporal.ts';
+import { isDecimal } from '../core/schema.ts';
+import { decimalParams, NumberText } from './values/numbers.ts';
+import { parseStrictDate, parseStrictTimestamp } from './values/temporal.ts';
 
 /** The type of one JSON value, or null for null/undefined (no information). */
 export function inferValueType(v: unknown): DataType | null {
@@ -12,12 +14,14 @@ export function inferValueType(v: unknown): DataType | null {
     case 'number':
       return Number.isInteger(v) ? 'long' : 'double';
     case 'bigint':
-      return 'long';
+      return integerType(v);
     case 'string':
-      if (parseIsoDate(v) !== undefined) return 'date';
-      if (parseIsoTimestamp(v) !== undefined) return 'timestamp';
+      if (parseStrictDate(v) !== undefined) return 'date';
+      if (parseStrictTimestamp(v) !== undefined) return 'timestamp';
       return 'string';
     case 'object': {
+      // A number with more digits than a double holds is a double to inference, as to Spark's.
+      if (v instanceof NumberText) return 'double';
       if (v instanceof Date) return 'timestamp';
       if (v instanceof Uint8Array) return 'binary';
       if (Array.isArray(v)) {
@@ -30,6 +34,14 @@ export function inferValueType(v: unknown): DataType | null {
     default:
       return 'string';
   }
+}
+
+/** An integer beyond 2^53: a long when it fits 64 bits, else a decimal wide enough (as Spark infers
+ * a JSON integer too big for a long), or a double past decimal's 38 digits. */
+function integerType(b: bigint): DataType {
+  if (b >= -(2n ** 63n) && b < 2n ** 63n) return 'long';
+  const digits = (b < 0n ? -b : b).toString().length;
+  return digits <= 38 ? `decimal(${Math.max(digits, 20)},0)` : 'double';
 }
 
 function inferStruct(obj: Record<string, unknown>): StructType {
@@ -50,6 +62,7 @@ export function mergeTypes(a: DataType, b: DataType): DataType {
   if (a === b) return a;
   if (typeof a === 'string' && typeof b === 'string') {
     if (NUMERIC_RANK[a] !== undefined && NUMERIC_RANK[b] !== undefined) return NUMERIC_RANK[a] >= NUMERIC_RANK[b] ? a : b;
+    if (isDecimal(a) || isDecimal(b)) return mergeDecimal(a, b);
     if ((a === 'date' && b === 'timestamp') || (a === 'timestamp' && b === 'date')) return 'timestamp';
     return 'string';
   }
@@ -71,6 +84,28 @@ export function mergeTypes(a: DataType, b: DataType): DataType {
 }
 
 const NUMERIC_RANK: Readonly<Partial<Record<string, number>>> = { byte: 1, short: 2, integer: 3, long: 4, float: 5, double: 6 };
+
+/** Integer digits each integral type needs as a decimal (Spark's DecimalType.forType). */
+const INTEGRAL_DIGITS: Readonly<Partial<Record<string, number>>> = { byte: 3, short: 5, integer: 10, long: 20 };
+
+/** Spark's widening of a decimal with another number: a decimal that holds both when one exists
+ * within 38 digits, else a double; with anything that is no number, a string. */
+function mergeDecimal(a: DataType, b: DataType): DataType {
+  const params = (t: DataType): { int: number; scale: number } | null => {
+    if (typeof t !== 'string') return null;
+    if (isDecimal(t)) {
+      const { precision, scale } = decimalParams(t);
+      return { int: precision - scale, scale };
+    }
+    const digits = INTEGRAL_DIGITS[t];
+    return digits === undefined ? null : { int: digits, scale: 0 };
+  };
+  const x = params(a), y = params(b);
+  if (x === null || y === null) return a === 'double' || a === 'float' || b === 'double' || b === 'float' ? 'double' : 'string';
+  const scale = Math.max(x.scale, y.scale);
+  const precision = Math.max(x.int, y.int) + scale;
+  return precision <= 38 ? `decimal(${precision},${scale})` : 'double';
+}
 
 function mergeStructs(a: StructType, b: StructType): StructType {
   const fields: StructField[] = [];
@@ -135,13 +170,13 @@ export function inferCsvType(s: string): DataType | null {
   if (INT_RE.test(s)) {
     const n = Number(s);
     if (n >= -2147483648 && n <= 2147483647) return 'integer';
-    return Number.isSafeInteger(n) ? 'long' : 'double';
+    return Number.isSafeInteger(n) ? 'long' : integerType(BigInt(s));
   }
   if (DOUBLE_RE.test(s) || s === 'NaN' || s === 'Infinity' || s === '-Infinity') return 'double';
   const lower = s.toLowerCase();
   if (lower === 'true' || lower === 'false') return 'boolean';
-  if (parseIsoDate(s) !== undefined) return 'date';
-  if (parseIsoTimestamp(s) !== undefined) return 'timestamp';
+  if (parseStrictDate(s) !== undefined) return 'date';
+  if (parseStrictTimestamp(s) !== undefined) return 'timestamp';
   return 'string';
 }
 

@@ -1,7 +1,7 @@
 // Settles the schema of a batch of parsed files (declared, persisted or inferred) and conforms rows to it.
 import { originOf, withLineOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
-import { compileConformer, type Conformer } from '../../schema/conform.ts';
+import { conformerFor as sharedConformer, type Conformer } from '../../schema/conform.ts';
 import { CsvSchemaAccumulator, inferSchema, stringSchema } from '../../schema/infer.ts';
 import type { FileSourceConfig } from './config.ts';
 import type { CsvFile } from './readers.ts';
@@ -22,18 +22,10 @@ export interface DecodedBatch {
   readonly unknownFields: string[];
 }
 
-const conformers = new WeakMap<StructType, Conformer>();
-const csvConformers = new WeakMap<StructType, Conformer>();
 
-function conformerFor(schema: StructType, fromStrings: boolean): Conformer {
-  const cache = fromStrings ? csvConformers : conformers;
-  let c = cache.get(schema);
-  if (c === undefined) {
-    // Rows reach here freshly parsed and owned by the source: each is rebuilt compactly.
-    c = compileConformer(schema, { fromStrings, rebuild: true });
-    cache.set(schema, c);
-  }
-  return c;
+function conformerFor(schema: StructType, fromStrings: boolean, kind: 'json' | 'typed' = 'json'): Conformer {
+  // Rows reach here freshly parsed and owned by the source: each is rebuilt compactly.
+  return sharedConformer(schema, { input: fromStrings ? 'text' : kind, rebuild: true });
 }
 
 type Format = FileSourceConfig['format'];
@@ -92,8 +84,9 @@ export function decodeBatch(raw: RawBatch, config: FileSourceConfig, known: Stru
     return { schema, rows, rejected, unknownFields: [...unknown] };
   }
 
-  const conform = conformerFor(schema, false);
-  const input = config.format === 'json' || config.format === 'text' ? raw.jsonRows : raw.parquet.flatMap((p) => p.rows);
+  const fromJson = config.format === 'json' || config.format === 'text';
+  const conform = conformerFor(schema, false, fromJson ? 'json' : 'typed');
+  const input = fromJson ? raw.jsonRows : raw.parquet.flatMap((p) => p.rows);
   for (const row of input) {
     const r = conform(row);
     if (r.ok) {

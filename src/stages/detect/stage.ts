@@ -5,7 +5,7 @@ import { ErrorCodes, SluiceError } from '../../core/errors.ts';
 import { originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { parseSchema } from '../../schema/ddl.ts';
-import { compileConformer, type Conformer } from '../../schema/conform.ts';
+import { conformerFor, inputKindOf } from '../../schema/conform.ts';
 import { inferSchema } from '../../schema/infer.ts';
 import { payloadOf } from '../validate/payload.ts';
 import { detectConfig, type DetectConfig } from './config.ts';
@@ -26,7 +26,6 @@ export interface DetectMetrics {
 
 export class DetectStage implements Stage {
   private current: SchemaVersion | undefined;
-  private conform: Conformer | null = null;
   private m: DetectMetrics = { batchId: -1, schemaVersion: null, addedColumns: [], widenedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
 
   private constructor(
@@ -46,7 +45,6 @@ export class DetectStage implements Stage {
       const r = addFields(s.current.schema, seed);
       if (r.added.length > 0) await s.record(r.schema, r.added, s.current.batchId, 'declared');
     }
-    if (s.current !== undefined) s.conform = compileConformer(s.current.schema);
     return s;
   }
 
@@ -110,7 +108,7 @@ export class DetectStage implements Stage {
 
   private fit(batch: Batch): { rows: Row[]; rejected: Rejected[]; unknown: Set<string>; unknownRows: Row[]; rescuedRows: number; misfits: Row[] } {
     const cur = this.current as SchemaVersion;
-    const conform = this.conform as Conformer;
+    const conform = conformerFor(cur.schema, { input: inputKindOf(batch.schema) });
     const rows: Row[] = [];
     const rejected: Rejected[] = [];
     const unknown = new Set<string>();
@@ -149,7 +147,6 @@ export class DetectStage implements Stage {
     const v: SchemaVersion = { version: this.current === undefined ? 0 : this.current.version + 1, batchId, schema, added: [...added], reason, ...(widened === undefined ? {} : { widened: [...widened] }) };
     await this.history.append(v);
     this.current = v;
-    this.conform = compileConformer(schema);
   }
 }
 

@@ -5,7 +5,7 @@ import { ErrorCodes, SluiceError } from '../../core/errors.ts';
 import { describeOrigin, originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { parseSchema } from '../../schema/ddl.ts';
-import { compileConformer, type Conformer } from '../../schema/conform.ts';
+import { conformerFor, inputKindOf } from '../../schema/conform.ts';
 import { ruleName, validateConfig, type Policy, type ValidateConfig } from './config.ts';
 import { payloadOf } from './payload.ts';
 import { compileRule, type CompiledRule } from './rules.ts';
@@ -30,14 +30,12 @@ export const SCHEMA_RULE = 'schema';
 
 export class ValidateStage implements Stage {
   private readonly declared: StructType | null;
-  private readonly conform: Conformer | null;
   private rules: CompiledRule[] | null = null;
   private rulesFor: StructType | null = null;
   private m: ValidateMetrics;
 
   constructor(readonly name: string, private readonly cfg: ValidateConfig) {
     this.declared = cfg.schema === undefined ? null : parseSchema(cfg.schema);
-    this.conform = this.declared === null ? null : compileConformer(this.declared, { fromStrings: cfg.coerce_strings });
     // With a declared schema, expression rules are checked against it at once (a config error early).
     if (this.declared !== null) this.compileRules(this.declared);
     this.m = emptyMetrics(-1, cfg, this.declared !== null);
@@ -54,10 +52,12 @@ export class ValidateStage implements Stage {
     const out: Row[] = [];
     const rejected: Rejected[] = batch.rejected;
     m.rowsIn += batch.rows.length;
+    // Rows of a batch without a schema hold values as JSON gave them; with one, the value model's.
+    const conform = this.declared === null ? null : conformerFor(this.declared, { input: inputKindOf(batch.schema), coerceStrings: this.cfg.coerce_strings });
     for (const input of batch.rows) {
       let row = input;
-      if (this.conform !== null) {
-        const c = this.conform(input);
+      if (conform !== null) {
+        const c = conform(input);
         const s = m.schema as RuleStats;
         if (!c.ok) {
           s.failed++;
