@@ -1,5 +1,6 @@
 // Event-time statistics of a batch and the watermark they advance (max event time minus the delay).
 import type { Row } from '../core/record.ts';
+import { parseTimestamp, timestampToEpochMs } from '../schema/values/temporal.ts';
 
 export interface EventTimeStats {
   readonly maxMs: number | undefined;
@@ -29,11 +30,13 @@ export function eventTimeStats(rows: readonly Row[], column: string | undefined,
   return { maxMs: max, progress };
 }
 
+/** Milliseconds of an event time: a timestamp of the value model, or timestamp text in a batch
+ * whose schema is not known yet. */
 function toMillis(v: unknown): number | undefined {
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime();
+  if (typeof v === 'bigint') return timestampToEpochMs(v);
   if (typeof v === 'string') {
-    const ms = Date.parse(v);
-    return Number.isNaN(ms) ? undefined : ms;
+    const us = parseTimestamp(v);
+    return us === undefined ? undefined : timestampToEpochMs(us);
   }
   return undefined;
 }

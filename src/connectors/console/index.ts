@@ -4,6 +4,7 @@ import { defineSink, type Sink, type SinkResult } from '../../core/component.ts'
 import type { Batch, Row } from '../../core/record.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { bool, nonNegativeInt } from '../../config/fields.ts';
+import { valueToString } from '../../schema/values/format.ts';
 
 export const consoleConfig = z
   .object({
@@ -80,33 +81,9 @@ function columnsOf(rows: readonly Row[]): { name: string; type: DataType | undef
   return [...names].map((name) => ({ name, type: undefined }));
 }
 
-/** Spark's cell rendering: timestamps as `yyyy-MM-dd HH:mm:ss[.SSS]` (UTC here), arrays as `[a, b]`,
- * structs as `{a, b}`, maps as `{k -> v}`, binary as hex bytes. */
+/** Spark's cell rendering (the value's string form, src/schema/values/format.ts), except binary,
+ * which Dataset.show prints as hex bytes. */
 export function formatCell(v: unknown, type?: DataType): string {
-  if (v === null || v === undefined) return 'null';
-  if (v instanceof Date) {
-    if (Number.isNaN(v.getTime())) return 'null';
-    const iso = v.toISOString();
-    if (type === 'date') return iso.slice(0, 10);
-    const ts = iso.slice(0, 19).replace('T', ' ');
-    const ms = iso.slice(20, 23);
-    return ms === '000' ? ts : `${ts}.${ms.replace(/0+$/, '')}`;
-  }
   if (v instanceof Uint8Array) return `[${Array.from(v, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')}]`;
-  if (Array.isArray(v)) {
-    const el = typeof type === 'object' && type.type === 'array' ? type.elementType : undefined;
-    return `[${v.map((x) => formatCell(x, el)).join(', ')}]`;
-  }
-  if (typeof v === 'object') {
-    if (typeof type === 'object' && type.type === 'map') {
-      return `{${Object.entries(v).map(([k, x]) => `${k} -> ${formatCell(x, type.valueType)}`).join(', ')}}`;
-    }
-    const fields = typeof type === 'object' && type.type === 'struct' ? type.fields : undefined;
-    if (fields !== undefined) return `{${fields.map((f) => formatCell((v as Row)[f.name], f.type)).join(', ')}}`;
-    return `{${Object.values(v).map((x) => formatCell(x)).join(', ')}}`;
-  }
-  if (typeof v === 'number') return (type === 'double' || type === 'float') && Number.isInteger(v) ? `${v}.0` : String(v);
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean' || typeof v === 'bigint') return v.toString();
-  return typeof v;
+  return valueToString(v, type ?? 'unknown') ?? 'null';
 }

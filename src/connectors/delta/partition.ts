@@ -2,6 +2,9 @@
 import { ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Row } from '../../core/record.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
+import { inputRules, scalarConverter } from '../../schema/values/convert.ts';
+import { doubleToString } from '../../schema/values/format.ts';
+import { formatDate, formatTimestamp, isDateInRange, isTimestampInRange } from '../../schema/values/temporal.ts';
 
 export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';
 
@@ -17,40 +20,47 @@ export function hiveEscape(s: string): string {
   return out;
 }
 
-/** Serializes one partition value as the protocol prescribes; null stays null. */
+/** Serializes one partition value (in the value model's form) as the protocol prescribes: dates
+ * `2024-01-31`, timestamps ISO-8601 in UTC with microseconds, timestamp_ntz `2024-01-31 10:00:00.000001`,
+ * doubles as Java writes them; null stays null. */
 export function serializePartitionValue(v: unknown, t: DataType, column: string): string | null {
   if (v === null || v === undefined) return null;
   if (typeof t !== 'string') throw new SinkError(ErrorCodes.CONFIG_INVALID, `partition column ${column} must have a primitive type`);
   switch (t) {
-    case 'date': {
-      const d = toDate(v, column);
-      return d.toISOString().slice(0, 10);
-    }
+    case 'date':
+      if (typeof v === 'number' && isDateInRange(v)) return formatDate(v);
+      break;
     case 'timestamp':
-      return `${toDate(v, column).toISOString().slice(0, 23)}000Z`;
-    case 'timestamp_ntz': {
-      const iso = toDate(v, column).toISOString();
-      return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
-    }
+      if (typeof v === 'bigint' && isTimestampInRange(v)) return formatTimestamp(v, { sep: 'T', fraction: 'micros', zone: 'Z' });
+      break;
+    case 'timestamp_ntz':
+      if (typeof v === 'bigint' && isTimestampInRange(v)) return formatTimestamp(v, { sep: ' ', fraction: 'micros', zone: '' });
+      break;
     case 'boolean':
-      return v === true || v === 'true' ? 'true' : 'false';
+      if (typeof v === 'boolean') return v ? 'true' : 'false';
+      break;
     case 'binary':
       if (v instanceof Uint8Array) return String.fromCharCode(...v);
-      return typeof v === 'string' ? v : JSON.stringify(v);
+      break;
+    case 'double':
+    case 'float':
+      if (typeof v === 'number') return doubleToString(v);
+      break;
     default:
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-      throw new SinkError(ErrorCodes.RECORD_INVALID, `partition column ${column} holds a non-scalar value`, { details: { column } });
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
   }
+  throw new SinkError(ErrorCodes.RECORD_INVALID, `partition column ${column} holds ${typeof v === 'object' ? 'an object' : String(v)}, not a ${t} value`, { details: { column } });
 }
 
-function toDate(v: unknown, column: string): Date {
-  if (v instanceof Date) return v;
-  if (typeof v === 'number') return new Date(v);
-  if (typeof v === 'string') {
-    const ms = Date.parse(/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
-    if (!Number.isNaN(ms)) return new Date(ms);
-  }
-  throw new SinkError(ErrorCodes.RECORD_INVALID, `partition column ${column} holds an invalid date/timestamp`, { details: { column } });
+/** The value model's form of a partition value read back from the log. */
+export function parsePartitionValue(s: string | null, t: DataType): unknown {
+  if (s === null || s === '') return null;
+  if (typeof t !== 'string') return s;
+  if (t === 'string') return s;
+  if (t === 'binary') return Uint8Array.from(s, (c) => c.charCodeAt(0));
+  if (t === 'double' || t === 'float') return Number(s);
+  const v = scalarConverter(t, inputRules('text'))(s);
+  return v === undefined ? s : v;
 }
 
 export interface PartitionGroup {

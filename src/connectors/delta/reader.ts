@@ -1,7 +1,7 @@
 // Reads a Delta table's live rows (partition values restored) and summarizes its log for tools and tests.
 import { DeltaError, ErrorCodes } from '../../core/errors.ts';
 import type { Row } from '../../core/record.ts';
-import type { DataType } from '../../core/schema.ts';
+import { parsePartitionValue } from './partition.ts';
 import { readParquetFile, tableRows } from './parquet/read.ts';
 import { loadSnapshot, resolveDataPath, statsNumRecords, type Snapshot } from './protocol/snapshot.ts';
 
@@ -30,17 +30,6 @@ export async function readTableRows(tablePath: string, version?: number): Promis
     }
   }
   return out;
-}
-
-function parsePartitionValue(s: string | null, t: DataType): unknown {
-  if (s === null || s === '') return null;
-  switch (t) {
-    case 'long': case 'integer': case 'short': case 'byte': case 'double': case 'float': return Number(s);
-    case 'boolean': return s === 'true';
-    case 'date': return new Date(`${s}T00:00:00Z`);
-    case 'timestamp': case 'timestamp_ntz': return new Date(/Z$|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
-    default: return s;
-  }
 }
 
 export interface TableDescription {

@@ -4,6 +4,7 @@ import { field, struct, type StructType } from '../../core/schema.ts';
 import { conformerFor as sharedConformer, type Conformer } from '../../schema/conform.ts';
 import { CsvSchemaAccumulator, inferSchema, stringSchema } from '../../schema/infer.ts';
 import type { FileSourceConfig } from './config.ts';
+import { rowToJson } from '../../schema/values/format.ts';
 import type { CsvFile } from './readers.ts';
 import type { ParquetContent } from './parquet.ts';
 
@@ -104,9 +105,5 @@ function reject(message: string, payload: string, origin: Rejected['origin']): R
 }
 
 function safeJson(row: Row): string {
-  try {
-    return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  } catch {
-    return String(Object.keys(row));
-  }
+  return rowToJson(row, null);
 }

@@ -1,5 +1,6 @@
 // Reads a Parquet file (parquet-wasm -> Arrow IPC -> apache-arrow) into rows and its Spark schema.
 import { parquetWasm } from '../delta/parquet/wasm.ts';
+import { tableRows } from '../delta/parquet/rows.ts';
 import { tableFromIPC, Type, type DataType as ArrowType, type Field as ArrowField } from 'apache-arrow';
 import { withLineOrigin, type Row } from '../../core/record.ts';
 import type { DataType, StructField, StructType } from '../../core/schema.ts';
@@ -9,25 +10,14 @@ export interface ParquetContent {
   readonly rows: Row[];
 }
 
-type Convert = (v: unknown) => unknown;
-const same: Convert = (v) => v;
-
 /** Reads every row; the origin line is the 1-based row number within the file. */
 export function readParquetFile(buf: Uint8Array, file: string): ParquetContent {
   const table = tableFromIPC(parquetWasm().readParquet(buf).intoIPCStream());
   const fields = table.schema.fields;
   const schema: StructType = { type: 'struct', fields: fields.map(toStructField) };
-  const columns = fields.map((f, i) => ({ name: f.name, vector: table.getChildAt(i), convert: converter(f.type as ArrowType) }));
-  const rows: Row[] = new Array<Row>(table.numRows);
+  const rows = tableRows(table);
   const shared = { file };
-  for (let r = 0; r < table.numRows; r++) {
-    const row: Row = {};
-    for (const c of columns) {
-      const v: unknown = c.vector?.get(r) ?? null;
-      row[c.name] = v === null ? null : c.convert(v);
-    }
-    rows[r] = withLineOrigin(row, shared, r + 1);
-  }
+  for (let r = 0; r < rows.length; r++) withLineOrigin(rows[r] as Row, shared, r + 1);
   return { schema, rows };
 }
 
@@ -88,60 +78,4 @@ export function toSparkType(t: ArrowType): DataType {
     default:
       return 'string';
   }
-}
-
-function converter(t: ArrowType): Convert {
-  switch (t.typeId) {
-    case Type.Dictionary:
-      return converter((t as unknown as { dictionary: ArrowType }).dictionary);
-    case Type.Int:
-      return (v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v);
-    case Type.Date:
-    case Type.Timestamp:
-      // apache-arrow hands dates and timestamps over as epoch milliseconds.
-      return (v) => (typeof v === 'number' ? new Date(v) : v instanceof Date ? v : new Date(Number(v)));
-    case Type.Decimal: {
-      const scale = (t as unknown as { scale: number }).scale;
-      return (v) => decimalText(v, scale);
-    }
-    case Type.List:
-    case Type.FixedSizeList: {
-      const child = (t as unknown as { children: ArrowField[] }).children[0];
-      const el = child === undefined ? same : converter(child.type as ArrowType);
-      return (v) => Array.from(v as Iterable<unknown>, (x) => (x === null || x === undefined ? null : el(x)));
-    }
-    case Type.Struct: {
-      const children = (t as unknown as { children: ArrowField[] }).children.map((f) => ({ name: f.name, convert: converter(f.type as ArrowType) }));
-      return (v) => {
-        const src = v as Record<string, unknown>;
-        const out: Row = {};
-        for (const c of children) {
-          const x = src[c.name];
-          out[c.name] = x === null || x === undefined ? null : c.convert(x);
-        }
-        return out;
-      };
-    }
-    case Type.Map: {
-      const entries = (t as unknown as { children: ArrowField[] }).children[0];
-      const valueField = (entries?.type as unknown as { children?: ArrowField[] } | undefined)?.children?.[1];
-      const val = valueField === undefined ? same : converter(valueField.type as ArrowType);
-      return (v) => {
-        const out: Record<string, unknown> = {};
-        for (const [k, x] of v as Iterable<[unknown, unknown]>) out[String(k)] = x === null || x === undefined ? null : val(x);
-        return out;
-      };
-    }
-    default:
-      return same;
-  }
-}
-
-/** Arrow decimals arrive as unscaled integers; the conformer's canonical form is decimal text. */
-function decimalText(v: unknown, scale: number): string {
-  const digits = typeof v === 'bigint' ? v.toString() : String(v);
-  const neg = digits.startsWith('-');
-  const abs = (neg ? digits.slice(1) : digits).padStart(scale + 1, '0');
-  const text = scale === 0 ? abs : `${abs.slice(0, abs.length - scale)}.${abs.slice(abs.length - scale)}`;
-  return neg ? `-${text}` : text;
 }

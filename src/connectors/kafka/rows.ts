@@ -3,6 +3,7 @@
 import { withOrigin, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import type { KafkaMessage } from './client.ts';
+import { parseJson } from '../../schema/values/json.ts';
 
 export type ValueFormat = 'binary' | 'string' | 'json';
 
@@ -66,7 +67,7 @@ export class RowBuilder {
       topic: m.topic,
       partition: m.partition,
       offset: m.offset,
-      timestamp: new Date(m.timestamp),
+      timestamp: BigInt(m.timestamp) * 1000n,
       timestampType: m.timestampType,
     };
     if (this.includeHeaders) row.headers = m.headers.map((h) => ({ key: h.key, value: h.value }));
@@ -79,7 +80,7 @@ function parseJsonObject(value: Uint8Array | null): Row | string {
   if (value === null) return 'the record has no value (a tombstone), so it is not a JSON object';
   let parsed: unknown;
   try {
-    parsed = JSON.parse(decoder.decode(value));
+    parsed = parseJson(decoder.decode(value));
   } catch (err) {
     return `the value is not valid JSON (${err instanceof Error ? err.message : String(err)})`;
   }

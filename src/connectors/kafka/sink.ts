@@ -14,6 +14,8 @@ import { describeOrigin, originOf, type Batch, type Row } from '../../core/recor
 import { clientHealth, type KafkaClient, type KafkaHeader, type ProduceRecord } from './client.ts';
 import { createKafkajsClient } from './kafkajs-client.ts';
 import { kafkaSinkSchema, type KafkaSinkConfig } from './sink-config.ts';
+import type { DataType } from '../../core/schema.ts';
+import { toJsonText } from '../../schema/values/format.ts';
 import { clientOptions } from './settings.ts';
 
 export const kafkaSink = defineSink({
@@ -57,7 +59,8 @@ export class KafkaSink implements Sink {
   }
 
   async addBatch(batch: Batch): Promise<SinkResult> {
-    const records = batch.rows.map((row, i) => this.toRecord(row, i));
+    const types = new Map((batch.schema?.fields ?? []).map((f) => [f.name, f.type]));
+    const records = batch.rows.map((row, i) => this.toRecord(row, i, types));
     for (let i = 0; i < records.length; i += CHUNK) await this.client.produce(records.slice(i, i + CHUNK));
     this.written += records.length;
     return { numOutputRows: records.length, skipped: false };
@@ -75,7 +78,7 @@ export class KafkaSink implements Sink {
     await this.client.close();
   }
 
-  private toRecord(row: Row, index: number): ProduceRecord {
+  private toRecord(row: Row, index: number, types: ReadonlyMap<string, DataType>): ProduceRecord {
     const c = this.config;
     const used = new Set<string>();
     // Columns that route the record (topic, partition, headers) are left out of the JSON value.
@@ -100,8 +103,8 @@ export class KafkaSink implements Sink {
     const headers = headersCol === undefined ? [] : toHeaders(row[headersCol]);
     return {
       topic,
-      key: keyCol === undefined ? null : toBytes(row[keyCol]),
-      value: valueCol === undefined ? encoder.encode(rowJson(row, used)) : toBytes(row[valueCol]),
+      key: keyCol === undefined ? null : toBytes(row[keyCol], types.get(keyCol)),
+      value: valueCol === undefined ? encoder.encode(rowJson(row, used, types)) : toBytes(row[valueCol], types.get(valueCol)),
       ...(typeof partition === 'number' ? { partition } : {}),
       ...(headers.length === 0 ? {} : { headers }),
     };
@@ -112,26 +115,26 @@ export class KafkaSink implements Sink {
   }
 }
 
-/** The row's columns except those routed elsewhere, as JSON (binary as base64, like Spark's to_json). */
-function rowJson(row: Row, exclude: Set<string>): string {
-  const obj: Row = {};
-  for (const [k, v] of Object.entries(row)) if (!exclude.has(k)) obj[k] = v;
-  return JSON.stringify(obj, jsonValue);
+/** The row's columns except those routed elsewhere, as JSON in the value model's JSON form (binary as
+ * base64 like Spark's to_json, timestamps ISO-8601 with their microseconds, 64-bit integers exact). */
+function rowJson(row: Row, exclude: Set<string>, types: ReadonlyMap<string, DataType>): string {
+  const parts: string[] = [];
+  for (const k of Object.keys(row)) {
+    if (exclude.has(k)) continue;
+    const v = row[k];
+    if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toJsonText(v, types.get(k) ?? null)}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
-function jsonValue(_key: string, v: unknown): unknown {
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-  return v;
-}
-
-function toBytes(v: unknown): Uint8Array | null {
+/** A key, value or header column's bytes: bytes and text as they are, other values as their JSON. */
+function toBytes(v: unknown, type?: DataType): Uint8Array | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Uint8Array) return v;
   if (typeof v === 'string') return encoder.encode(v);
-  if (v instanceof Date) return encoder.encode(v.toISOString());
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return encoder.encode(String(v));
-  return encoder.encode(JSON.stringify(v, jsonValue));
+  const json = toJsonText(v, type ?? null);
+  // A scalar's text without JSON's quotes (a timestamp key reads 2024-01-01T00:00:00.000Z).
+  return encoder.encode(json.startsWith('"') ? (JSON.parse(json) as string) : json);
 }
 
 /** A list of {key, value} (Spark's form) or a plain {key: value} object. */

@@ -96,7 +96,7 @@ export function createRateSource(config: RateConfig, ctx: ComponentContext, cloc
         const msPerValue = ((e - s) * 1000) / (rangeEnd - rangeStart);
         for (let p = 0; p < config.numPartitions; p++) {
           for (let v = rangeStart + p; v < rangeEnd; v += config.numPartitions) {
-            rows.push({ timestamp: new Date(localStartMs + Math.round((v - rangeStart) * msPerValue)), value: v });
+            rows.push({ timestamp: BigInt(localStartMs + Math.round((v - rangeStart) * msPerValue)) * 1000n, value: v });
           }
         }
       }

@@ -1,6 +1,7 @@
 // The dead-letter envelope: a rejected record with its batch id and time, as JSON and as a Delta row.
 import type { Rejected, RecordOrigin, Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
+import { parseTimestamp } from '../../schema/values/temporal.ts';
 
 /** One DLQ entry. `origin` is the source position (file/line or topic/partition/offset). */
 export interface DlqEnvelope extends Rejected {
@@ -59,6 +60,6 @@ export function envelopeToRow(e: DlqEnvelope): Row {
       offset: e.origin.offset ?? null,
     },
     batchId: e.batchId,
-    timestamp: new Date(e.timestamp),
+    timestamp: parseTimestamp(e.timestamp) ?? null,
   };
 }

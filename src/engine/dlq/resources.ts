@@ -1,5 +1,6 @@
 // Batch memory bounds: estimates a batch's size from its rows and runs an oversized batch through
 // the stages in slices, with a hint that makes the sink write it in several parts of the same batch id.
+import { rowToJson } from '../../schema/values/format.ts';
 import type { JsonValue, Stage } from '../../core/component.ts';
 import type { Batch, Rejected, Row } from '../../core/record.ts';
 import { originOf } from '../../core/record.ts';
@@ -26,7 +27,6 @@ export function estimateValueBytes(v: unknown, depth = 0): number {
       return 16;
     case 'object': {
       if (v instanceof Uint8Array) return 64 + v.byteLength;
-      if (v instanceof Date) return 48;
       if (depth > 64) return 64;
       let n = 32;
       if (Array.isArray(v)) for (const x of v) n += 8 + estimateValueBytes(x, depth + 1);
@@ -97,7 +97,7 @@ export async function runStagesBounded(stages: readonly Stage[], input: Batch, m
 function tooLarge(row: Row, size: number, maxBytes: number): Rejected {
   let payload: string | null;
   try {
-    const s = JSON.stringify(row);
+    const s = rowToJson(row, null);
     payload = s.length > 1024 ? `${s.slice(0, 1024)}...` : s;
   } catch {
     payload = null;

@@ -220,8 +220,9 @@ export interface TimestampFormat {
   /** Between date and time: 'T' for ISO-8601 (JSON), ' ' for Spark's string form. */
   readonly sep: 'T' | ' ';
   /** Fraction digits: 'trim' drops trailing zeros (Spark's string form), 'iso' writes three digits,
-   * or six when the value has microseconds (the form JavaScript's toISOString extends). */
-  readonly fraction: 'trim' | 'iso';
+   * or six when the value has microseconds (the form JavaScript's toISOString extends); 'micros'
+   * always writes six. */
+  readonly fraction: 'trim' | 'iso' | 'micros';
   /** Appended zone designator ('Z' for an instant in ISO-8601, '' for Spark's form and for NTZ). */
   readonly zone: '' | 'Z';
 }
@@ -238,7 +239,8 @@ export function formatTimestamp(us: bigint, f: TimestampFormat = ISO_INSTANT): s
   const hh = Math.floor(secOfDay / 3600), mm = Math.floor((secOfDay % 3600) / 60), ss = secOfDay % 60;
   let fraction: string;
   if (f.fraction === 'trim') fraction = frac === 0 ? '' : `.${pad(frac, 6).replace(/0+$/, '')}`;
-  else fraction = frac % 1000 === 0 ? `.${pad(frac / 1000, 3)}` : `.${pad(frac, 6)}`;
+  else if (f.fraction === 'micros' || frac % 1000 !== 0) fraction = `.${pad(frac, 6)}`;
+  else fraction = `.${pad(frac / 1000, 3)}`;
   return `${formatDate(days)}${f.sep}${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}${fraction}${f.zone}`;
 }
 

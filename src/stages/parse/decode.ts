@@ -1,4 +1,5 @@
 // Payload decoding: bytes to strict UTF-8 text, JSON objects with a depth bound, single CSV records.
+import { parseJson } from '../../schema/values/json.ts';
 import type * as CsvParse from 'csv-parse/sync';
 import { lazyModule } from '../../core/lazy.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -43,7 +44,7 @@ export function parseJsonObject(text: string, maxDepth: number): Decoded<Record<
   if (text.trim() === '') return { ok: false, message: 'empty payload' };
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseJson(text);
   } catch (err) {
     return { ok: false, message: `malformed JSON: ${errorMessage(err)}` };
   }

@@ -1,4 +1,6 @@
 // Builds Arrow columns straight into typed buffers from rows and a StructType (the write path's hot loop).
+// It takes values in the value model's form only (src/schema/values): anything else is refused with
+// RECORD_INVALID, and the caller conforms the batch's rows first (see prepare.ts).
 import {
   Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, RecordBatch, Schema,
   Struct, Table, TimeUnit, Timestamp, Utf8, makeData, type Data, type DataType as ArrowType,
@@ -6,11 +8,12 @@ import {
 import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { Row } from '../../../core/record.ts';
 import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
-import { parseIsoMicros } from '../../../core/iso-time.ts';
+import { inputRules, scalarConverter } from '../../../schema/values/convert.ts';
+import { isDateInRange, isTimestampInRange } from '../../../schema/values/temporal.ts';
+import { decimalParams as modelDecimalParams, parseDecimalText, unscaledDecimal } from '../../../schema/values/numbers.ts';
 import { columnValues, releaseColumnValues } from './columns.ts';
 
 const TWO32 = 4294967296;
-const MS_PER_DAY = 86_400_000;
 
 /** The Arrow type a Delta type is written as. */
 export function arrowType(t: DataType): ArrowType {
@@ -46,8 +49,8 @@ export function arrowType(t: DataType): ArrowType {
 }
 
 export function decimalParams(t: string): [number, number] {
-  const m = /^decimal\((\d+),\s*(\d+)\)$/.exec(t);
-  return m === null ? [10, 0] : [Number(m[1]), Number(m[2])];
+  const { precision, scale } = modelDecimalParams(t);
+  return [precision, scale];
 }
 
 export function arrowSchema(schema: StructType): Schema {
@@ -95,35 +98,6 @@ function validity(values: readonly unknown[], column: string, nullable: boolean)
   return { bitmap, nullCount: nulls };
 }
 
-function toNumber(v: unknown, column: string, i: number, expected: string): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  throw invalid(column, i, v, expected);
-}
-
-/** Epoch microseconds of a timestamp value (Date, ISO string or epoch milliseconds). */
-function toEpochMicros(v: unknown, column: string, i: number): number {
-  if (typeof v === 'string') {
-    const us = parseIsoMicros(v);
-    if (us !== undefined) return us;
-  }
-  return toEpochMs(v, column, i) * 1000;
-}
-
-function toEpochMs(v: unknown, column: string, i: number): number {
-  if (v instanceof Date) return v.getTime();
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    // A local date-time without a zone is read as UTC, never as the host's zone.
-    const ms = Date.parse(/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(v) ? `${v}Z` : v);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  if (typeof v === 'bigint') return Number(v);
-  throw invalid(column, i, v, 'a timestamp (Date, ISO string or epoch milliseconds)');
-}
-
 /** Writes an integral number into slot i of a little-endian int64 buffer without allocating a bigint. */
 function putInt64(u32: Uint32Array, i: number, v: number): void {
   const hi = Math.floor(v / TWO32);
@@ -155,13 +129,14 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
         for (let i = 0; i < n; i++) {
           const v = values[i];
           if (v === null || v === undefined) continue;
-          if (typeof v === 'bigint' && !isTs) { data[i] = v; continue; }
-          const x = isTs ? toEpochMicros(v, column, i) : toNumber(v, column, i, 'a whole number');
-          if (!Number.isInteger(x)) {
-            if (isTs) { putInt64(u32, i, Math.round(x)); continue; }
-            throw invalid(column, i, v, 'a whole number');
+          if (typeof v === 'bigint') {
+            if (isTs ? !isTimestampInRange(v) : BigInt.asIntN(64, v) !== v) throw invalid(column, i, v, isTs ? 'a timestamp in years 0001-9999' : 'a 64-bit integer');
+            data[i] = v;
+          } else if (!isTs && Number.isSafeInteger(v)) {
+            putInt64(u32, i, v as number);
+          } else {
+            throw invalid(column, i, v, isTs ? 'a timestamp (bigint microseconds)' : 'a 64-bit integer');
           }
-          putInt64(u32, i, x);
         }
         return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
       }
@@ -175,9 +150,8 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
         for (let i = 0; i < n; i++) {
           const v = values[i];
           if (v === null || v === undefined) continue;
-          const b = v === true || v === 'true' || v === 1 ? true : v === false || v === 'false' || v === 0 ? false : undefined;
-          if (b === undefined) throw invalid(column, i, v, 'a boolean');
-          if (b) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
+          if (typeof v !== 'boolean') throw invalid(column, i, v, 'a boolean');
+          if (v) data[i >> 3] = (data[i >> 3] as number) | (1 << (i & 7));
         }
         return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
       }
@@ -186,7 +160,8 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
         for (let i = 0; i < n; i++) {
           const v = values[i];
           if (v === null || v === undefined) continue;
-          data[i] = Math.floor(toEpochMs(v, column, i) / MS_PER_DAY);
+          if (typeof v !== 'number' || !isDateInRange(v)) throw invalid(column, i, v, 'a date (days since 1970-01-01, years 0001-9999)');
+          data[i] = v;
         }
         return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
       }
@@ -222,6 +197,7 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
       return makeData({ ...base, valueOffsets: offsets, child } as Parameters<typeof makeData>[0]);
     }
     case 'map': {
+      const keyOf = t.keyType === 'string' || typeof t.keyType !== 'string' ? null : scalarConverter(t.keyType, inputRules('text'));
       const offsets = new Int32Array(n + 1);
       const keys: unknown[] = [];
       const vals: unknown[] = [];
@@ -230,7 +206,13 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
         if (v !== null && v !== undefined) {
           const entries = v instanceof Map ? [...(v as Map<unknown, unknown>).entries()] : typeof v === 'object' ? Object.entries(v) : null;
           if (entries === null) throw invalid(column, i, v, 'a map (object or Map)');
-          for (const [k, x] of entries) { keys.push(k); vals.push(x); }
+          for (const [k, x] of entries) {
+            // Map keys are held as text; a key type other than string takes its value from that text.
+            const key = keyOf === null || typeof k !== 'string' ? k : keyOf(k);
+            if (key === undefined) throw invalid(column, i, k, `a key of type ${typeof t.keyType === 'string' ? t.keyType : t.keyType.type}`);
+            keys.push(key);
+            vals.push(x);
+          }
         }
         offsets[i + 1] = keys.length;
       }
@@ -254,9 +236,9 @@ function fixed(values: readonly unknown[], data: Int32Array | Int16Array | Int8A
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
-    const x = typeof v === 'number' ? v : toNumber(v, column, i, integral ? 'a whole number' : 'a number');
-    if (integral && (!Number.isInteger(x) || x < lo || x > hi)) throw invalid(column, i, v, `a whole number in [${lo}, ${hi}]`);
-    data[i] = x;
+    if (typeof v !== 'number') throw invalid(column, i, v, integral ? `a whole number in [${lo}, ${hi}]` : 'a number');
+    if (integral && (!Number.isInteger(v) || v < lo || v > hi)) throw invalid(column, i, v, `a whole number in [${lo}, ${hi}]`);
+    data[i] = v;
   }
   return makeData({ ...base, data } as Parameters<typeof makeData>[0]);
 }
@@ -314,11 +296,6 @@ function varBytes(values: readonly unknown[], column: string, binary: boolean): 
         if (cap - pos < v.byteLength) buf = grow(buf, pos, (cap = Math.max(cap * 2, pos + v.byteLength)));
         buf.set(v, pos);
         pos += v.byteLength;
-      } else if (!binary && (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')) {
-        const s = String(v);
-        ascii = false; // not among the values compared for the bounds: leave them to stats.ts
-        if (cap - pos < s.length) buf = grow(buf, pos, (cap = Math.max(cap * 2, pos + s.length)));
-        pos += buf.write(s, pos);
       } else {
         throw invalid(column, i, v, binary ? 'binary (Uint8Array)' : 'a string');
       }
@@ -334,38 +311,17 @@ function grow(buf: Buffer, used: number, cap: number): Buffer {
   return next;
 }
 
-/** Decimal128 little-endian words; values may be numbers, numeric strings or bigints (unscaled when bigint). */
+/** Decimal128 little-endian words from canonical decimal text (the value model's decimals). */
 function decimals(values: readonly unknown[], [precision, scale]: [number, number], column: string): Uint32Array {
   const out = new Uint32Array(values.length * 4);
-  const limit = 10n ** BigInt(precision);
   const mask = (1n << 32n) - 1n;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
-    let unscaled: bigint;
-    if (typeof v === 'bigint') unscaled = v;
-    else if (typeof v === 'number' || typeof v === 'string') unscaled = scaleDecimal(String(v), scale, column, i);
-    else throw invalid(column, i, v, 'a decimal (number or numeric string)');
-    if (unscaled >= limit || unscaled <= -limit) throw invalid(column, i, v, `a decimal with at most ${precision - scale} integer digits`);
-    let x = BigInt.asUintN(128, unscaled);
+    const text = typeof v === 'string' ? parseDecimalText(v, precision, scale) : undefined;
+    if (text === undefined) throw invalid(column, i, v, `decimal(${precision},${scale}) text`);
+    let x = BigInt.asUintN(128, unscaledDecimal(text));
     for (let w = 0; w < 4; w++) { out[i * 4 + w] = Number(x & mask); x >>= 32n; }
   }
   return out;
-}
-
-function scaleDecimal(s: string, scale: number, column: string, i: number): bigint {
-  const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(s);
-  if (m === null || (m[2] === '' && (m[3] ?? '') === '')) throw invalid(column, i, s, 'a decimal');
-  let digits = (m[2] ?? '') + (m[3] ?? '');
-  let exp = Number(m[4] ?? '0') - (m[3] ?? '').length + scale;
-  if (exp >= 0) digits += '0'.repeat(exp);
-  else {
-    // round half up on the dropped digits, as Spark does when casting to a smaller scale
-    const keep = digits.slice(0, Math.max(0, digits.length + exp));
-    const dropped = digits.slice(Math.max(0, digits.length + exp));
-    digits = keep === '' ? '0' : keep;
-    exp = 0;
-    if ((dropped[0] ?? '0') >= '5') return (m[1] === '-' ? -1n : 1n) * (BigInt(digits) + 1n);
-  }
-  return (m[1] === '-' ? -1n : 1n) * BigInt(digits === '' ? '0' : digits);
 }
