@@ -1,7 +1,7 @@
 // The small plugin interfaces every source, sink and stage implements, and their typed definitions.
 import type { z } from 'zod';
 import type { Logger } from './logger.ts';
-import type { Batch, SourceData } from './record.ts';
+import type { Batch, Rejected, SinkTxn, SourceData } from './record.ts';
 import type { StructType } from './schema.ts';
 
 /** A source offset: any JSON value, written verbatim into the checkpoint's offsets log. */
@@ -75,20 +75,49 @@ export interface SinkResult {
   readonly details?: Record<string, JsonValue>;
 }
 
-export interface Sink {
+/** What a sink made of a batch in its prepare phase; held by the engine until the commit. */
+export interface PreparedWrite {
+  /** Rows the sink cannot write (a value its table or topic cannot hold), as SINK_WRITE dead letters
+   * with their origin. The engine writes them to the dead-letter queue with the batch's other
+   * rejected records, before the commit, so the rest of the batch is written in the same batch. */
+  readonly rejected: readonly Rejected[];
+}
+
+/** The batch facts a commit needs once the rows are gone. */
+export interface CommitBatch {
+  readonly batchId: number;
+  /** Progress markers to commit atomically with the rows (see SourceData.txns). */
+  readonly txns?: readonly SinkTxn[];
+}
+
+/** A sink writes each batch in two phases, as Arrow's and Flink's two-phase committers do:
+ *
+ *   prepare(batch)          rows -> the sink's own form (Arrow tables, Kafka records, text); the rows
+ *                           it cannot take -> `rejected`. Deterministic, writes nothing durable; the
+ *                           engine drops the rows afterwards.
+ *   dead-letter queue       <- rejected (engine)
+ *   commit(prepared, batch) writes and commits, idempotently per (query, batch id): a batch the sink
+ *                           already holds is skipped. Retried by the engine with the same prepared
+ *                           object, never re-converted. */
+export interface Sink<P extends PreparedWrite = PreparedWrite> {
   readonly description: string;
   identity(): Record<string, JsonValue>;
   open(): Promise<void>;
-  /** Writes one batch idempotently: a batch id the sink already holds for this query is skipped.
-   * `batch.txns`, when present, are committed atomically with the rows. A sink may replace
-   * `batch.rows` once it holds them in another form; the engine reads no rows of a batch after
-   * handing it over, and retries a failed write with the same batch object. */
-  addBatch(batch: Batch): Promise<SinkResult>;
+  prepare(batch: Batch): Promise<P>;
+  commit(prepared: P, batch: CommitBatch): Promise<SinkResult>;
   /** The progress markers the sink holds whose appId starts with `prefix`. */
   committedVersions?(prefix: string): Promise<ReadonlyMap<string, number>>;
   metrics?(): Record<string, string>;
   health?(): Promise<ComponentHealth>;
   close(): Promise<void>;
+}
+
+/** Both phases at once, for callers outside the engine (tests, embedding, the dead-letter queue):
+ * the rows a sink rejects come back with the result. */
+export async function writeBatch<P extends PreparedWrite>(sink: Sink<P>, batch: Batch): Promise<SinkResult & { readonly rejected: readonly Rejected[] }> {
+  const prepared = await sink.prepare(batch);
+  const result = await sink.commit(prepared, { batchId: batch.batchId, ...(batch.txns === undefined ? {} : { txns: batch.txns }) });
+  return { ...result, rejected: prepared.rejected };
 }
 
 /** A processing step between source and sink. */

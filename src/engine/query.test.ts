@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createSession } from '../api/session.ts';
-import { defineSink, defineSource, type Sink, type Source } from '../core/component.ts';
+import { defineSink, defineSource, type PreparedWrite, type Sink, type Source } from '../core/component.ts';
+import type { Row } from '../core/record.ts';
 import { ErrorCodes, SluiceError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
 import { registry } from '../connectors/index.ts';
@@ -25,21 +26,22 @@ function flakySink(failures: number, retryable: boolean) {
     type: 'flaky',
     summary: 'test sink',
     config: z.object({ name: z.string() }).strict(),
-    create(cfg): Sink {
+    create(cfg): Sink<PreparedWrite & { rows: Row[] }> {
       const table = MemorySinkTable.named(cfg.name);
       return {
         description: `Flaky[${cfg.name}]`,
         identity: () => ({ type: 'flaky', name: cfg.name }),
         open: () => Promise.resolve(),
-        addBatch(batch) {
+        prepare: (batch) => Promise.resolve({ rows: batch.rows, rejected: [] }),
+        commit(prepared, batch) {
           calls.push(batch.batchId);
           if (failed < failures) {
             failed++;
             return Promise.reject(new SluiceError(ErrorCodes.SINK_WRITE, `injected failure ${failed}`, { retryable }));
           }
           if (table.batches.has(batch.batchId)) return Promise.resolve({ numOutputRows: 0, skipped: true });
-          table.batches.set(batch.batchId, batch.rows);
-          return Promise.resolve({ numOutputRows: batch.rows.length, skipped: false });
+          table.batches.set(batch.batchId, prepared.rows);
+          return Promise.resolve({ numOutputRows: prepared.rows.length, skipped: false });
         },
         close: () => Promise.resolve(),
       };
@@ -192,16 +194,17 @@ describe('the micro-batch engine', () => {
       type: 'slow',
       summary: 'test sink',
       config: z.object({}).strict(),
-      create(): Sink {
+      create(): Sink<PreparedWrite & { n: number }> {
         return {
           description: 'Slow',
           identity: () => ({ type: 'slow' }),
           open: () => Promise.resolve(),
-          async addBatch(batch) {
+          prepare: (batch) => Promise.resolve({ n: batch.rows.length, rejected: [] }),
+          async commit(prepared, batch) {
             events.push(`write ${batch.batchId}`);
             await new Promise((r) => setTimeout(r, 50));
             events.push(`written ${batch.batchId} offsets-next=${existsSync(join(cp, 'offsets', String(batch.batchId + 1)))}`);
-            return { numOutputRows: batch.rows.length, skipped: false };
+            return { numOutputRows: prepared.n, skipped: false };
           },
           close: () => Promise.resolve(),
         };

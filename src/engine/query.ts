@@ -4,8 +4,9 @@
 //   offsets/<id>         <- (start,end]   write-ahead log, before anything is read
 //   read(start, end)     -> rows          replayable: same range, same rows
 //   stages               -> rows, rejected
+//   sink.prepare(batch)  -> prepared     rows in the sink's form; rows it cannot take -> rejected
 //   dead-letter queue    <- rejected      keyed by batch id: a replay never duplicates (dlq/index.ts)
-//   sink.addBatch(id)                     idempotent per (query id, batch id)
+//   sink.commit(prepared, id)             idempotent per (query id, batch id); retried, never re-converted
 //   commits/<id>                          the batch is done
 //   source.commit(end)                    clean up files, ack
 //
@@ -335,15 +336,22 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     this.status = { message: 'Processing new data', isDataAvailable: true, isTriggerActive: true };
     const { batch, numInputRows, metrics: stageMetrics } = await this.readAndStage(p);
     const quality = collectQuality(stageMetrics);
-    if (this.plan.errorHandling.fail_on_rejected && batch.rejected.length > 0) {
-      const r = batch.rejected[0];
-      throw new SluiceError(ErrorCodes.RECORD_INVALID, `batch ${p.batchId} rejected ${batch.rejected.length} records (fail_on_rejected is on); first: ${r?.message ?? ''}`);
-    }
     const eventTime = eventTimeStats(batch.rows, this.plan.processing['watermark.column'], p.watermarkMs);
-    const dead = await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, batch.rejected, p.timestampMs));
-    const rejectedPath = dead.location;
+    // Phase one of the sink: the rows in its own form, and the rows it cannot take set aside.
     let t = Date.now();
-    const writing = this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.addBatch(batch));
+    const prepared = await this.retry(`sink ${this.sink.description}: preparing batch ${p.batchId}`, () => this.sink.prepare(batch));
+    d.prepareBatch = Date.now() - t;
+    batch.rows = [];
+    const rejected = prepared.rejected.length === 0 ? batch.rejected : [...batch.rejected, ...prepared.rejected];
+    if (this.plan.errorHandling.fail_on_rejected && rejected.length > 0) {
+      const r = rejected[0];
+      throw new SluiceError(ErrorCodes.RECORD_INVALID, `batch ${p.batchId} rejected ${rejected.length} records (fail_on_rejected is on); first: ${r?.message ?? ''}`);
+    }
+    const dead = await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, rejected, p.timestampMs));
+    const rejectedPath = dead.location;
+    t = Date.now();
+    const target = { batchId: p.batchId, ...(batch.txns === undefined ? {} : { txns: batch.txns }) };
+    const writing = this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.commit(prepared, target));
     this.startReadAhead(p.end);
     const result = await writing.catch((err: unknown) => {
       // Instances sharing a table (Kafka consumer-group mode): a partition moved to another instance that
@@ -396,14 +404,14 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       stateOperators: [],
       sources: [sourceProgress],
       sink: { description: this.sink.description, numOutputRows: result.skipped ? 0 : result.numOutputRows, metrics: sinkMetrics },
-      numRejectedRows: batch.rejected.length,
+      numRejectedRows: rejected.length,
       rejectedPath: rejectedPath ?? null,
       sinkSkipped: result.skipped,
       stages: stageMetrics,
       ...(quality === undefined ? {} : { quality }),
     };
     this.lastSchema = batch.schema;
-    this.lastRejected = batch.rejected;
+    this.lastRejected = rejected;
     this.lastActivityMs = Date.now();
     this.recentProgress.push(progress);
     if (this.recentProgress.length > (this.opts.progressRetention ?? 100)) this.recentProgress.shift();

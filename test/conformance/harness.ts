@@ -1,5 +1,6 @@
 // The contract every source and every sink must keep, written once and run against each of them.
 import { strict as assert } from 'node:assert';
+import { writeBatch } from '../../src/core/component.ts';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,8 +156,8 @@ export function sinkConformance(make: () => Promise<SinkFixture>): void {
     fx = await make();
     const sink = fx.create(context(root));
     await sink.open();
-    const r0 = await sink.addBatch({ batchId: 0, rows: rows(0, 5), rejected: [], schema: SCHEMA });
-    const r1 = await sink.addBatch({ batchId: 1, rows: rows(5, 3), rejected: [], schema: SCHEMA });
+    const r0 = await writeBatch(sink, { batchId: 0, rows: rows(0, 5), rejected: [], schema: SCHEMA });
+    const r1 = await writeBatch(sink, { batchId: 1, rows: rows(5, 3), rejected: [], schema: SCHEMA });
     assert.deepEqual([r0.numOutputRows, r1.numOutputRows, r0.skipped, r1.skipped], [5, 3, false, false]);
     assert.deepEqual((await fx.readBack()).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7]);
     await sink.close();
@@ -165,7 +166,7 @@ export function sinkConformance(make: () => Promise<SinkFixture>): void {
   it('handles a replayed batch id as its guarantee says: skipped when exactly once, written again when at least once', async () => {
     const sink = fx.create(context(root));
     await sink.open();
-    const r = await sink.addBatch({ batchId: 1, rows: rows(5, 3), rejected: [], schema: SCHEMA });
+    const r = await writeBatch(sink, { batchId: 1, rows: rows(5, 3), rejected: [], schema: SCHEMA });
     const ids = (await fx.readBack()).sort((a, b) => a - b);
     if (fx.idempotent) {
       assert.equal(r.skipped, true);
@@ -180,7 +181,7 @@ export function sinkConformance(make: () => Promise<SinkFixture>): void {
   it('accepts an empty batch', async () => {
     const sink = fx.create(context(root));
     await sink.open();
-    const r = await sink.addBatch({ batchId: 2, rows: [], rejected: [], schema: SCHEMA });
+    const r = await writeBatch(sink, { batchId: 2, rows: [], rejected: [], schema: SCHEMA });
     assert.equal(r.numOutputRows, 0);
     await sink.close();
   });

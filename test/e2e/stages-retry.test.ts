@@ -11,6 +11,7 @@ import type { ComponentRegistry } from '../../src/config/plan.ts';
 import { registry } from '../../src/connectors/index.ts';
 import { createDeltaSink } from '../../src/connectors/delta/sink.ts';
 import { DeltaSinkConfig } from '../../src/connectors/delta/config.ts';
+import type { AppendPlan } from '../../src/connectors/delta/table.ts';
 import { defineSink, type Sink } from '../../src/core/component.ts';
 import { ErrorCodes, SinkError } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/core/logger.ts';
@@ -26,18 +27,18 @@ const flakyDelta = defineSink({
   type: 'flaky-delta',
   summary: 'Delta sink whose first writes fail retryably',
   config: FlakyConfig,
-  create(cfg, ctx): Sink {
+  create(cfg, ctx): Sink<AppendPlan> {
     const inner = createDeltaSink(cfg.delta, ctx);
     let failed = 0;
     return {
       ...inner,
       description: `Flaky${inner.description}`,
-      addBatch(batch) {
+      commit(prepared, batch) {
         if (failed < cfg.failures) {
           failed++;
           return Promise.reject(new SinkError(ErrorCodes.SINK_WRITE, `connection reset while writing (injected failure ${failed})`, { retryable: true }));
         }
-        return inner.addBatch(batch);
+        return inner.commit(prepared, batch);
       },
     };
   },

@@ -1,5 +1,6 @@
 // Tests for the console sink's Spark-style table output.
 import { test } from 'node:test';
+import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
 import { consoleSink, createConsoleSink, consoleConfig, formatCell } from './index.ts';
 import { parseDdl } from '../../schema/ddl.ts';
@@ -7,7 +8,7 @@ import { parseDdl } from '../../schema/ddl.ts';
 void test('a batch prints with the batch header and a bordered, right-aligned table', async () => {
   let out = '';
   const sink = createConsoleSink(consoleConfig.parse({}), { write: (s) => (out += s) });
-  const r = await sink.addBatch({
+  const r = await writeBatch(sink, {
     batchId: 3,
     rows: [{ id: 1, name: 'alpha', ts: new Date('2024-01-02T03:04:05Z') }, { id: 22, name: null, ts: null }],
     rejected: [],
@@ -35,7 +36,7 @@ void test('a batch prints with the batch header and a bordered, right-aligned ta
 void test('long cells are cut to 20 characters and extra rows are noted', async () => {
   let out = '';
   const sink = createConsoleSink(consoleConfig.parse({ numRows: 1 }), { write: (s) => (out += s) });
-  await sink.addBatch({ batchId: 0, rows: [{ s: 'x'.repeat(30) }, { s: 'y' }], rejected: [], schema: null });
+  await writeBatch(sink, { batchId: 0, rows: [{ s: 'x'.repeat(30) }, { s: 'y' }], rejected: [], schema: null });
   assert.match(out, /\|xxxxxxxxxxxxxxxxx\.\.\.\|\n/);
   assert.match(out, /only showing top 1 row\n/);
   assert.doesNotMatch(out, /\| {2}y\|/);
@@ -44,7 +45,7 @@ void test('long cells are cut to 20 characters and extra rows are noted', async 
 void test('with truncate off cells are printed whole and left-aligned', async () => {
   let out = '';
   const sink = createConsoleSink(consoleConfig.parse({ truncate: 'false' }), { write: (s) => (out += s) });
-  await sink.addBatch({ batchId: 0, rows: [{ s: 'x'.repeat(30) }, { s: 'y' }], rejected: [], schema: null });
+  await writeBatch(sink, { batchId: 0, rows: [{ s: 'x'.repeat(30) }, { s: 'y' }], rejected: [], schema: null });
   assert.match(out, new RegExp(`\\|${'x'.repeat(30)}\\|`));
   assert.match(out, /\|y {29}\|/);
 });

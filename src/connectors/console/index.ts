@@ -1,6 +1,6 @@
 // The console sink: prints each batch as a table, the way Spark's console sink and Dataset.show do.
 import { z } from 'zod';
-import { defineSink, type Sink, type SinkResult } from '../../core/component.ts';
+import { defineSink, type PreparedWrite, type Sink, type SinkResult } from '../../core/component.ts';
 import type { Batch, Row } from '../../core/record.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { bool, nonNegativeInt } from '../../config/fields.ts';
@@ -26,16 +26,26 @@ export interface ConsoleSinkOptions {
 
 const RULE = '-------------------------------------------';
 
-export function createConsoleSink(config: ConsoleConfig, options: ConsoleSinkOptions = {}): Sink {
+/** A batch as the table text it prints. */
+interface ConsoleText extends PreparedWrite {
+  readonly text: string;
+  readonly numRows: number;
+}
+
+export function createConsoleSink(config: ConsoleConfig, options: ConsoleSinkOptions = {}): Sink<ConsoleText> {
   const write = options.write ?? ((s: string) => void process.stdout.write(s));
   const truncate = config.truncate === true ? 20 : config.truncate === false ? 0 : config.truncate;
   return {
     description: 'ConsoleSink',
     identity: () => ({ type: 'console' }),
     open: () => Promise.resolve(),
-    addBatch(batch: Batch): Promise<SinkResult> {
-      write(`${RULE}\nBatch: ${batch.batchId}\n${RULE}\n${showString(batch.rows, batch.schema, config.numRows, truncate)}\n`);
-      return Promise.resolve({ numOutputRows: batch.rows.length, skipped: false });
+    prepare(batch: Batch): Promise<ConsoleText> {
+      const text = `${RULE}\nBatch: ${batch.batchId}\n${RULE}\n${showString(batch.rows, batch.schema, config.numRows, truncate)}\n`;
+      return Promise.resolve({ text, numRows: batch.rows.length, rejected: [] });
+    },
+    commit(prepared: ConsoleText): Promise<SinkResult> {
+      write(prepared.text);
+      return Promise.resolve({ numOutputRows: prepared.numRows, skipped: false });
     },
     close: () => Promise.resolve(),
   };

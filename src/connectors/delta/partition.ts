@@ -1,5 +1,5 @@
 // Partition values: Delta's string serialization, hive-style folder names and URI-encoded add paths.
-import { ErrorCodes, SinkError } from '../../core/errors.ts';
+import { describeValue, ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Row } from '../../core/record.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { inputRules, scalarConverter } from '../../schema/values/convert.ts';
@@ -49,7 +49,7 @@ export function serializePartitionValue(v: unknown, t: DataType, column: string)
     default:
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return String(v);
   }
-  throw new SinkError(ErrorCodes.RECORD_INVALID, `partition column ${column} holds ${typeof v === 'object' ? 'an object' : String(v)}, not a ${t} value`, { details: { column } });
+  throw new SinkError(ErrorCodes.RECORD_INVALID, `partition column ${column} holds ${describeValue(v)}, not a ${t} value`, { details: { column } });
 }
 
 /** The value model's form of a partition value read back from the log. */

@@ -1,9 +1,14 @@
 // Turns a batch's rows into the Arrow tables and statistics of its data files, before any file is
-// written. The result is held until the commit: a retried batch reuses it, so the caller can release
-// the rows (several times the size of their Arrow form) as soon as they are converted.
+// written (the prepare phase of a Delta append). Rows reach here in the value model's form for their
+// batch schema; when that schema is not the table's, or a row holds a value its column cannot take,
+// each row is conformed to the table schema (src/schema/conform.ts) and the ones that do not fit are
+// set aside as SINK_WRITE dead letters, so one bad row never fails the batch.
 import type { Table as ArrowTable } from 'apache-arrow';
-import type { Row } from '../../core/record.ts';
-import { struct, type StructType } from '../../core/schema.ts';
+import { SluiceError, ErrorCodes } from '../../core/errors.ts';
+import { originOf, type Rejected, type Row } from '../../core/record.ts';
+import { sameType, struct, type StructType } from '../../core/schema.ts';
+import { conformerFor, inputKindOf } from '../../schema/conform.ts';
+import { rowToJson } from '../../schema/values/format.ts';
 import { rowsToArrow } from './parquet/arrow.ts';
 import { groupByPartition } from './partition.ts';
 import { computeStats } from './stats.ts';
@@ -13,23 +18,12 @@ export interface PreparedFile {
   readonly dir: string;
   readonly values: Record<string, string | null>;
   /** The rows in Arrow form until encoded; then null, and `parquet` holds the file's bytes (a few
-   * times smaller) in case the batch is retried before its commit. */
+   * times smaller) in case the commit is retried. */
   table: ArrowTable | null;
   parquet: Uint8Array | null;
   readonly stats: string;
   /** Columns written with dictionary encoding (the strings). */
   readonly dictionaryColumns: readonly string[];
-}
-
-/** One batch in Arrow form, valid for the rows holder it was built from (`owner`: a batch object,
- * which the engine passes again only to retry that very batch) and the table layout (`layout`). */
-export interface PreparedBatch {
-  readonly owner: object;
-  readonly layout: string;
-  /** The schema the rows were written with (inferred ones included, which the rows are needed for). */
-  readonly schema: StructType;
-  readonly numRows: number;
-  readonly files: readonly PreparedFile[];
 }
 
 export interface FileLayout {
@@ -41,13 +35,36 @@ export interface FileLayout {
   readonly numIndexedCols: number;
 }
 
-/** Identifies a layout: a prepared batch is reused only for the same one. */
-export function layoutKey(l: FileLayout): string {
-  return JSON.stringify([l.schema, l.partitionBy, l.chunk === Infinity ? null : l.chunk, l.numIndexedCols]);
+export interface PreparedFiles {
+  readonly files: PreparedFile[];
+  readonly numRows: number;
+  readonly rejected: Rejected[];
 }
 
-/** Splits rows by partition and into files of at most `chunk` rows, each as Arrow plus its stats. */
-export function prepareFiles(rows: readonly Row[], l: FileLayout): PreparedFile[] {
+/** Splits rows by partition and into files of at most `chunk` rows, each as Arrow plus its stats.
+ * `batchSchema` is the schema the rows' values follow (null: values as JSON gave them). */
+export function prepareFiles(rows: readonly Row[], l: FileLayout, batchSchema: StructType | null): PreparedFiles {
+  if (rows.length === 0) return { files: [], numRows: 0, rejected: [] };
+  if (batchSchema !== null && sameType(batchSchema, l.schema)) {
+    try {
+      return { files: buildFiles(rows, l), numRows: rows.length, rejected: [] };
+    } catch (err) {
+      // A value that does not fit its column (from a function step, say): sort the rows out below.
+      if (!(err instanceof SluiceError) || err.code !== ErrorCodes.RECORD_INVALID) throw err;
+    }
+  }
+  const conform = conformerFor(l.schema, { input: inputKindOf(batchSchema) });
+  const good: Row[] = [];
+  const rejected: Rejected[] = [];
+  for (const row of rows) {
+    const r = conform(row);
+    if (r.ok) good.push(r.row);
+    else rejected.push({ errorType: 'SINK_WRITE', stage: 'sink:delta', message: `the table cannot hold this row: ${r.message}`, payload: rowToJson(row, batchSchema), origin: originOf(row) ?? {} });
+  }
+  return { files: buildFiles(good, l), numRows: good.length, rejected };
+}
+
+function buildFiles(rows: readonly Row[], l: FileLayout): PreparedFile[] {
   if (rows.length === 0) return [];
   const dataSchema = struct(l.schema.fields.filter((f) => !l.partitionBy.includes(f.name)));
   const dictionaryColumns = dataSchema.fields.filter((f) => f.type === 'string').map((f) => f.name);

@@ -1,5 +1,6 @@
 // The delta sink as the engine drives it: idempotent batches, table creation, schema checks, partitions.
 import { test } from 'node:test';
+import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,13 +36,13 @@ void test('a batch re-run after a crash is skipped and never duplicates rows', a
   using dir = tempDir('replay');
   const sink = sinkFor({ path: dir.path });
   await sink.open();
-  const first = await sink.addBatch(batch(0, rows(5)));
+  const first = await writeBatch(sink, batch(0, rows(5)));
   assert.deepEqual(first, { numOutputRows: 5, skipped: false, details: { version: 0, numFiles: 1, numBytes: (first.details as { numBytes: number }).numBytes } });
-  const again = await sinkFor({ path: dir.path }).addBatch(batch(0, rows(5)));
+  const again = await writeBatch(sinkFor({ path: dir.path }), batch(0, rows(5)));
   assert.equal(again.skipped, true);
   assert.equal(again.numOutputRows, 0);
-  await sink.addBatch(batch(1, rows(2, 100)));
-  assert.equal((await sink.addBatch(batch(1, rows(2, 100)))).skipped, true);
+  await writeBatch(sink, batch(1, rows(2, 100)));
+  assert.equal((await writeBatch(sink, batch(1, rows(2, 100)))).skipped, true);
   assert.equal((await readTableRows(dir.path)).length, 7);
   assert.equal(await committedBatchId(dir.path, 'query-1'), 1);
   assert.equal(await committedBatchId(dir.path, 'another-query'), null);
@@ -50,20 +51,20 @@ void test('a batch re-run after a crash is skipped and never duplicates rows', a
 
 void test('another query id writes its own batches into the same table', async () => {
   using dir = tempDir('twoq');
-  await sinkFor({ path: dir.path }, 'a').addBatch(batch(0, rows(2)));
-  const b = await sinkFor({ path: dir.path }, 'b').addBatch(batch(0, rows(3)));
+  await writeBatch(sinkFor({ path: dir.path }, 'a'), batch(0, rows(2)));
+  const b = await writeBatch(sinkFor({ path: dir.path }, 'b'), batch(0, rows(3)));
   assert.equal(b.skipped, false);
   assert.equal((await readTableRows(dir.path)).length, 5);
 });
 
 void test('an empty batch commits its txn on an existing table and does nothing without a table or schema', async () => {
   using dir = tempDir('empty');
-  const nothing = await sinkFor({ path: dir.path }).addBatch(batch(0, [], null));
+  const nothing = await writeBatch(sinkFor({ path: dir.path }), batch(0, [], null));
   assert.equal(nothing.skipped, false);
   assert.equal(existsSync(join(dir.path, '_delta_log')), false);
   const sink = sinkFor({ path: dir.path });
-  await sink.addBatch(batch(1, rows(1)));
-  const empty = await sink.addBatch(batch(2, [], null));
+  await writeBatch(sink, batch(1, rows(1)));
+  const empty = await writeBatch(sink, batch(2, [], null));
   assert.equal((empty.details as { version: number }).version, 1);
   const snap = await loadSnapshot(dir.path);
   assert.equal(snap?.txns.get('query-1'), 2);
@@ -76,26 +77,26 @@ void test('a batch whose schema does not match the table fails naming the missin
   await appendTable(dir.path, tableSchema);
   const wrong = struct([field('name', 'string'), field('score', 'double'), field('extra', 'boolean')]);
   await assert.rejects(
-    sinkFor({ path: dir.path }).addBatch(batch(1, [{ name: 'x', score: 1.5, extra: true }], wrong)),
+    writeBatch(sinkFor({ path: dir.path }), batch(1, [{ name: 'x', score: 1.5, extra: true }], wrong)),
     (err: Error & { code?: string }) =>
       err.code === 'SLUICE_DELTA_SCHEMA_MISMATCH' && /missing NOT NULL column\(s\) id/.test(err.message) && /extra column\(s\) extra/.test(err.message) &&
       /score \(table int, batch double\)/.test(err.message) && !/note/.test(err.message),
   );
   const lacking = struct([field('id', 'long'), field('name', 'string'), field('score', 'integer')]);
-  const ok = await sinkFor({ path: dir.path }).addBatch(batch(2, [{ id: 5, name: 'y', score: 3 }], lacking));
+  const ok = await writeBatch(sinkFor({ path: dir.path }), batch(2, [{ id: 5, name: 'y', score: 3 }], lacking));
   assert.equal(ok.skipped, false);
   const back = await readTableRows(dir.path);
   assert.deepEqual(back.find((r) => r.id === 5), { id: 5, name: 'y', score: 3, note: null });
 });
 
 async function appendTable(path: string, s: StructType): Promise<void> {
-  await sinkFor({ path }).addBatch(batch(0, [{ id: 1, name: 'a', score: 2, note: 'n' }], s));
+  await writeBatch(sinkFor({ path }), batch(0, [{ id: 1, name: 'a', score: 2, note: 'n' }], s));
 }
 
 void test('a partitioned table writes hive folders, partitionValues and files DuckDB reads back', async () => {
   using dir = tempDir('parts');
   const sink = sinkFor({ path: dir.path, partitionBy: ['country', 'day'], compression: 'gzip' });
-  const res = await sink.addBatch(batch(0, rows(6)));
+  const res = await writeBatch(sink, batch(0, rows(6)));
   assert.equal((res.details as { numFiles: number }).numFiles, 6);
   assert.deepEqual(readdirSync(dir.path).sort(), ['_delta_log', 'country=DE', 'country=FR', 'country=a b%2Fc']);
   assert.deepEqual(readdirSync(join(dir.path, 'country=FR')).sort(), ['day=2024-05-01', 'day=2024-05-02']);
@@ -124,13 +125,13 @@ void test('a partitioned table writes hive folders, partitionValues and files Du
 
 void test('a partitionBy that differs from the existing table is refused', async () => {
   using dir = tempDir('partdiff');
-  await sinkFor({ path: dir.path, partitionBy: ['country'] }).addBatch(batch(0, rows(2)));
-  await assert.rejects(sinkFor({ path: dir.path, partitionBy: ['day'] }).addBatch(batch(1, rows(2))), /does not match Delta table/);
+  await writeBatch(sinkFor({ path: dir.path, partitionBy: ['country'] }), batch(0, rows(2)));
+  await assert.rejects(writeBatch(sinkFor({ path: dir.path, partitionBy: ['day'] }), batch(1, rows(2))), /does not match Delta table/);
 });
 
 void test('targetFileRows splits a batch into several data files', async () => {
   using dir = tempDir('split');
-  const res = await sinkFor({ path: dir.path, targetFileRows: '4' }).addBatch(batch(0, rows(10)));
+  const res = await writeBatch(sinkFor({ path: dir.path, targetFileRows: '4' }), batch(0, rows(10)));
   assert.deepEqual({ ...res.details, numBytes: undefined }, { version: 0, numFiles: 3, numBytes: undefined });
   const names = [...((await loadSnapshot(dir.path))?.files.keys() ?? [])].map((p) => p.slice(0, 11)).sort();
   assert.deepEqual(names, ['part-00000-', 'part-00001-', 'part-00002-']);
@@ -141,7 +142,7 @@ void test('a table path that cannot be written is reported with the path', { ski
   chmodSync(dir.path, 0o500);
   try {
     const target = join(dir.path, 'table');
-    await assert.rejects(sinkFor({ path: target }).addBatch(batch(0, rows(1))), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE' && err.message.includes(target));
+    await assert.rejects(writeBatch(sinkFor({ path: target }), batch(0, rows(1))), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE' && err.message.includes(target));
     const h = await sinkFor({ path: target }).health?.();
     assert.equal(h?.healthy, false);
   } finally {
@@ -153,7 +154,7 @@ void test('a table path below a regular file is not writable', async () => {
   using dir = tempDir('file');
   writeFileSync(join(dir.path, 'plain'), 'x');
   const target = join(dir.path, 'plain', 'table');
-  await assert.rejects(sinkFor({ path: target }).addBatch(batch(0, rows(1))), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE' && err.message.includes(target));
+  await assert.rejects(writeBatch(sinkFor({ path: target }), batch(0, rows(1))), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE' && err.message.includes(target));
 });
 
 void test('health is good for a writable folder', async () => {
@@ -170,7 +171,7 @@ void test('the config rejects unknown keys and unknown codecs', () => {
 
 void test('rows without a schema create the table with the schema they imply', async () => {
   using dir = tempDir('infer');
-  await sinkFor({ path: dir.path }).addBatch(batch(0, [{ id: 1, name: 'a', at: new Date(0) }, { id: 2, name: null, at: null }], null));
+  await writeBatch(sinkFor({ path: dir.path }), batch(0, [{ id: 1, name: 'a', at: new Date(0) }, { id: 2, name: null, at: null }], null));
   const snap = await loadSnapshot(dir.path);
   assert.deepEqual(snap?.schema.fields.map((f) => [f.name, f.type]), [['id', 'long'], ['name', 'string'], ['at', 'timestamp']]);
   assert.equal((await readTableRows(dir.path)).length, 2);
@@ -178,12 +179,12 @@ void test('rows without a schema create the table with the schema they imply', a
 
 void test('appending to a table that needs writer features we lack is refused naming them', async () => {
   using dir = tempDir('features');
-  await sinkFor({ path: dir.path }).addBatch(batch(0, rows(1)));
+  await writeBatch(sinkFor({ path: dir.path }), batch(0, rows(1)));
   const { tryCommit } = await import('./protocol/commit.ts');
   const protocol = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['appendOnly', 'deletionVectors', 'rowTracking', 'domainMetadata'] };
   assert.equal(await tryCommit(dir.path, 1, [{ kind: 'protocol', protocol }]), true);
   await assert.rejects(
-    sinkFor({ path: dir.path }).addBatch(batch(1, rows(1))),
+    writeBatch(sinkFor({ path: dir.path }), batch(1, rows(1))),
     (err: Error & { code?: string; details?: Record<string, unknown> }) =>
       err.code === 'SLUICE_DELTA_PROTOCOL_UNSUPPORTED' && /rowTracking/.test(err.message) && !/appendOnly/.test(err.message) &&
       JSON.stringify(err.details?.features) === '["rowTracking"]',
@@ -202,7 +203,7 @@ void test('a column-mapped table from the corpus is readable at log level but re
   const snap = await loadSnapshot(dir.path);
   assert.ok(snap !== null);
   await assert.rejects(
-    deltaSink.create(DeltaSinkConfig.parse({ path: dir.path }), ctx()).addBatch(batch(0, [], snap.schema)),
+    writeBatch(deltaSink.create(DeltaSinkConfig.parse({ path: dir.path }), ctx()), batch(0, [], snap.schema)),
     (err: Error & { code?: string }) => err.code === 'SLUICE_DELTA_PROTOCOL_UNSUPPORTED' && /columnMapping/.test(err.message),
   );
 });
@@ -211,19 +212,19 @@ void test('a failed write hands its rows over once converted, and its retry comm
   using dir = tempDir('retry');
   const sink = sinkFor({ path: dir.path, partitionBy: ['country'] });
   await sink.open();
-  await sink.addBatch(batch(0, rows(3)));
+  await writeBatch(sink, batch(0, rows(3)));
   // A regular file where the next partition folder must go makes the data-file write fail after conversion.
   const blocker = join(dir.path, 'country=NL');
   writeFileSync(blocker, '');
   const b = batch(1, [...rows(4, 10), { id: 99, country: 'NL', day: new Date(Date.UTC(2024, 4, 3)), amount: 1 }]);
-  await assert.rejects(sink.addBatch(b), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE');
+  await assert.rejects(writeBatch(sink, b), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE');
   assert.equal(b.rows.length, 0, 'the rows were released after conversion');
   rmSync(blocker);
-  const retried = await sink.addBatch(b);
+  const retried = await writeBatch(sink, b);
   assert.equal(retried.numOutputRows, 5);
   const ids = (await readTableRows(dir.path)).map((r) => Number(r.id)).sort((x, y) => x - y);
   assert.deepEqual(ids, [0, 1, 2, 10, 11, 12, 13, 99]);
   // Replayed again after the commit, the batch is skipped.
-  assert.equal((await sink.addBatch(batch(1, rows(1, 500)))).skipped, true);
+  assert.equal((await writeBatch(sink, batch(1, rows(1, 500)))).skipped, true);
   await sink.close();
 });

@@ -2,13 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { defineSink, type ComponentContext, type ComponentHealth, type Sink, type SinkResult } from '../../core/component.ts';
-import type { Batch } from '../../core/record.ts';
+import { defineSink, type CommitBatch, type ComponentContext, type ComponentHealth, type Sink, type SinkResult } from '../../core/component.ts';
+import type { Batch, SinkTxn } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
-import { loadSnapshot, refreshSnapshot } from './protocol/snapshot.ts';
+import { loadSnapshot, refreshSnapshot, type Snapshot } from './protocol/snapshot.ts';
 import { releaseEncoder, warmEncoder } from './parquet/encode-pool.ts';
-import { appendBatch, type AppendOptions } from './table.ts';
-import type { PreparedBatch } from './prepare.ts';
+import { commitAppend, prepareAppend, type AppendOptions, type AppendPlan } from './table.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
 export interface DeltaSinkMetrics {
@@ -19,22 +18,24 @@ export interface DeltaSinkMetrics {
   lastVersion: number | null;
 }
 
-export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext): Sink {
+export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext): Sink<AppendPlan> {
   const path = resolve(config.path);
   const m: DeltaSinkMetrics = { commits: 0, skippedBatches: 0, files: 0, bytes: 0, lastVersion: null };
-  const base: Omit<AppendOptions, 'batchId'> = {
-    cache: { snapshot: null },
+  const cache = { snapshot: null as Snapshot | null };
+  const options = (batchId: number, txns?: readonly SinkTxn[], targetFileRows?: number): AppendOptions => ({
+    cache,
     appId: ctx.queryId,
     queryId: ctx.queryId,
+    batchId,
     partitionBy: config.partitionBy,
     compression: config.compression,
     logger: ctx.logger,
     mergeSchema: config.mergeSchema,
-    ...(config.targetFileRows === undefined ? {} : { targetFileRows: config.targetFileRows }),
+    ...(targetFileRows === undefined ? {} : { targetFileRows }),
     ...(config.userMetadata === undefined ? {} : { userMetadata: config.userMetadata }),
     ...(config.checkpointInterval === undefined ? {} : { checkpointInterval: config.checkpointInterval }),
-  };
-  const prepared: { current: PreparedBatch | null } = { current: null };
+    ...(txns === undefined ? {} : { txns }),
+  });
   return {
     description: `DeltaSink[${path}]`,
     identity: () => ({ type: 'delta', path }),
@@ -42,22 +43,14 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       warmEncoder();
       return Promise.resolve();
     },
-    async addBatch(batch: Batch): Promise<SinkResult> {
+    prepare(batch: Batch): Promise<AppendPlan> {
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
       const partRows = partRowsOf(batch);
-      const targetFileRows = partRows === undefined ? base.targetFileRows : Math.min(partRows, base.targetFileRows ?? Infinity);
-      const r = await appendBatch(path, batch, batch.schema, {
-        ...base,
-        batchId: batch.batchId,
-        prepared,
-        // The rows are in Arrow form now, several times smaller: let them go while the engine reads
-        // the next batch. A retry of this batch finds the Arrow data in `prepared`.
-        release: () => {
-          batch.rows = [];
-        },
-        ...(targetFileRows === undefined ? {} : { targetFileRows }),
-        ...(batch.txns === undefined ? {} : { txns: batch.txns }),
-      });
+      const targetFileRows = partRows === undefined ? config.targetFileRows : Math.min(partRows, config.targetFileRows ?? Infinity);
+      return prepareAppend(path, batch.rows, batch.schema, options(batch.batchId, batch.txns, targetFileRows));
+    },
+    async commit(plan: AppendPlan, batch: CommitBatch): Promise<SinkResult> {
+      const r = await commitAppend(path, plan, options(batch.batchId, batch.txns));
       if (r.skipped) {
         m.skippedBatches++;
         return { numOutputRows: 0, skipped: true, details: { version: r.version, numFiles: 0, numBytes: 0 } };
@@ -71,8 +64,8 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       return { numOutputRows: r.numOutputRows, skipped: false, details: { version: r.version, numFiles: r.numFiles, numBytes: r.numBytes } };
     },
     async committedVersions(prefix: string): Promise<ReadonlyMap<string, number>> {
-      const snap = await refreshSnapshot(base.cache?.snapshot ?? null, path);
-      if (base.cache !== undefined) base.cache.snapshot = snap;
+      const snap = await refreshSnapshot(cache.snapshot, path);
+      cache.snapshot = snap;
       const out = new Map<string, number>();
       for (const [appId, v] of snap?.txns ?? []) if (appId.startsWith(prefix)) out.set(appId, v);
       return out;

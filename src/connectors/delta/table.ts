@@ -1,33 +1,37 @@
 // Blind idempotent appends to a Delta table: data files first, then one put-if-absent commit, then maybe a checkpoint.
 //
-//   load snapshot ─► txn[appId] >= batchId? ─► skipped
-//        │ (none: new table -> protocol + metaData join commit 0)
-//        ▼
-//   check features + schema (mergeSchema: new columns -> metaData with the merged schema)
-//        ─► prepare: split by partition, chunk, Arrow + stats (held for a retry; the rows may go now)
-//        ─► encode + write part-*.parquet (unique names)
-//        ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
+//   prepareAppend (reads the log, writes nothing; the caller may drop the rows after it)
+//     load snapshot ─► txn[appId] >= batchId? ─► skipped
+//          │ (none: new table -> protocol + metaData join the commit)
+//          ▼
+//     check features + schema (mergeSchema: new columns -> metaData with the merged schema)
+//          ─► rows -> table schema: values a column cannot hold -> SINK_WRITE dead letters
+//          ─► split by partition, chunk, Arrow + stats                    = AppendPlan
+//   commitAppend (retried with the same plan)
+//     refresh snapshot ─► txn[appId] >= batchId? ─► skipped (a lost answer, or a re-run)
+//          ─► encode + write part-*.parquet (unique names; bytes kept in the plan for a retry)
+//          ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
 import { faultPoint } from '../../core/faults.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Row, SinkTxn } from '../../core/record.ts';
+import type { Rejected, Row, SinkTxn } from '../../core/record.ts';
 import { isArray, isMap, isStruct, type DataType, type StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import type { Table as ArrowTable } from 'apache-arrow';
 import { encodeParquet } from './parquet/encode-pool.ts';
 import { codecSuffix, type ParquetCompression } from './parquet/writer.ts';
 import { toAddPath } from './partition.ts';
-import { layoutKey, prepareFiles, type FileLayout, type PreparedBatch, type PreparedFile } from './prepare.ts';
+import { prepareFiles, type FileLayout, type PreparedFile } from './prepare.ts';
 import type { Action, AddAction, MetadataAction, ProtocolAction } from './protocol/actions.ts';
 import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/checkpoint.ts';
 import { commit } from './protocol/commit.ts';
 import { checkWritable } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
 import { checkNotMoved, continuedFrom } from './protocol/txn-guard.ts';
-import { parseSchemaString, schemaToJson } from './protocol/schema-json.ts';
+import { schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { inferSchema } from '../../schema/infer.ts';
 import { assertAppendable, mergeNewColumns } from './schema-check.ts';
@@ -53,12 +57,6 @@ export interface AppendOptions {
   /** More progress markers committed with the rows (e.g. one per Kafka partition); one carrying
    * `from` must not have moved past it in the table (see protocol/txn-guard.ts). */
   readonly txns?: readonly SinkTxn[];
-  /** Keeps the batch in Arrow form from its conversion to its commit, so that a retry with the same
-   * rows holder (batch object) does not need the rows again. Cleared once the batch is committed or
-   * skipped, and replaced when another holder comes (a batch read again is a new object). */
-  readonly prepared?: { current: PreparedBatch | null };
-  /** Called once the rows are converted (with `prepared` only): the caller may drop them now. */
-  readonly release?: () => void;
 }
 
 export interface AppendResult {
@@ -70,6 +68,27 @@ export interface AppendResult {
   readonly checkpointVersion: number | null;
 }
 
+/** A batch made ready for its commit: its data files in Arrow form with their statistics, the
+ * actions that create or evolve the table, and the rows the table cannot take. Nothing is written
+ * yet, and the rows are no longer needed. */
+export interface AppendPlan {
+  readonly batchId: number;
+  /** The table already holds this batch of this query: the commit does nothing. */
+  readonly skipped: boolean;
+  /** The version the plan was made against (-1: no table yet). */
+  readonly readVersion: number;
+  readonly created: { readonly protocol: ProtocolAction; readonly metadata: MetadataAction } | null;
+  readonly evolved: MetadataAction | null;
+  readonly partitionBy: readonly string[];
+  readonly files: readonly PreparedFile[];
+  /** Rows in the files. */
+  readonly numRows: number;
+  /** Rows whose values the table's columns cannot hold, as SINK_WRITE dead letters. */
+  readonly rejected: readonly Rejected[];
+  /** Nothing to write and no table to create: the commit does nothing. */
+  readonly empty: boolean;
+}
+
 const INVALID_NAME = /[ ,;{}()\n\t=]/;
 
 function notWritable(path: string, err: unknown): SinkError {
@@ -79,52 +98,49 @@ function notWritable(path: string, err: unknown): SinkError {
   });
 }
 
-/** Appends `rows` (conforming to `schema`) as one idempotent Delta commit. */
-export function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
-  return appendBatch(tablePath, { rows }, schema, opts);
+/** Appends `rows` as one idempotent Delta commit: prepare, then commit. Rows the table cannot take
+ * are left out and returned. */
+export async function appendRows(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendResult & { rejected: readonly Rejected[] }> {
+  const plan = await prepareAppend(tablePath, rows, schema, opts);
+  return { ...(await commitAppend(tablePath, plan, opts)), rejected: plan.rejected };
 }
 
-/** `appendRows` over a holder of the rows (a batch), which it reads but never keeps: once `release`
- * has dropped them, nothing here holds them through the writes and the commit. */
-export async function appendBatch(tablePath: string, input: { readonly rows: readonly Row[] }, schema: StructType | null, opts: AppendOptions): Promise<AppendResult> {
-  // A retry of a batch whose rows were released after conversion: its Arrow form stands in for them.
-  const held = opts.prepared?.current?.owner === input ? opts.prepared.current : null;
-  if (opts.prepared !== undefined && held === null) opts.prepared.current = null;
-  const numRows = held?.numRows ?? input.rows.length;
+async function currentSnapshot(tablePath: string, opts: AppendOptions): Promise<Snapshot | null> {
   const snapshot = await (opts.cache === undefined ? loadSnapshot(tablePath) : refreshSnapshot(opts.cache.snapshot, tablePath)).catch((err: unknown) => {
     const code = ((err as { cause?: { code?: string } }).cause ?? {}).code;
     throw code === 'EACCES' || code === 'EPERM' ? notWritable(tablePath, err) : err;
   });
   if (opts.cache !== undefined) opts.cache.snapshot = snapshot;
-  let evolved: MetadataAction | null = null;
-  const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
-  const guards = continuedFrom(opts.txns);
+  return snapshot;
+}
+
+/** Phase one: settles the table schema the rows are written with (the table's, merged with new
+ * columns under mergeSchema, or the batch's for a new table), converts the rows to Arrow with their
+ * statistics, and sets aside the rows that schema cannot hold. Reads the log; writes nothing. */
+export async function prepareAppend(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendPlan> {
+  const snapshot = await currentSnapshot(tablePath, opts);
+  const base = { batchId: opts.batchId, readVersion: snapshot?.version ?? -1, created: null, evolved: null, partitionBy: [], files: [], numRows: 0, rejected: [] };
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);
-    if (done !== undefined && done >= opts.batchId) {
-      if (opts.prepared !== undefined) opts.prepared.current = null;
-      return { ...none, skipped: true };
-    }
-    checkNotMoved(snapshot.txns, guards, tablePath, 'an earlier commit');
+    if (done !== undefined && done >= opts.batchId) return { ...base, skipped: true, empty: true };
+  }
+  let evolved: MetadataAction | null = null;
+  let tableSchema: StructType;
+  if (snapshot !== null) {
     checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
     const merged = opts.mergeSchema === true && schema !== null ? mergeNewColumns(snapshot.schema, schema) : null;
     if (merged !== null) evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
-    if (schema !== null && (numRows > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
+    if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
     checkPartitioning(snapshot, opts.partitionBy, tablePath);
-  } else if (schema === null) {
-    if (numRows === 0) return none; // nothing to write and nothing to create a table from
+    tableSchema = merged ?? snapshot.schema;
+  } else {
+    // Nothing to write and nothing to create a table from.
+    if (schema === null && rows.length === 0) return { ...base, skipped: false, empty: true };
     // A source without a declared schema: the new table takes the schema the rows imply.
-    schema = held?.schema ?? inferSchema(input.rows);
+    tableSchema = schema ?? inferSchema(rows);
   }
-  const tableSchema = evolved === null ? (snapshot?.schema ?? (schema as StructType)) : parseSchemaString(evolved.schemaString);
   const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
-  const now = Date.now();
-  const created = snapshot === null ? newTable(tableSchema, partitionBy, now, tablePath) : null;
-  try {
-    await mkdir(logDir(tablePath), { recursive: true });
-  } catch (err) {
-    throw notWritable(tablePath, err);
-  }
+  const created = snapshot === null ? newTable(tableSchema, partitionBy, Date.now(), tablePath) : null;
   const config = created?.metadata.configuration ?? snapshot?.metadata.configuration ?? {};
   const indexed = Number(config['delta.dataSkippingNumIndexedCols'] ?? '32');
   const layout: FileLayout = {
@@ -133,34 +149,55 @@ export async function appendBatch(tablePath: string, input: { readonly rows: rea
     chunk: opts.targetFileRows !== undefined && opts.targetFileRows > 0 ? opts.targetFileRows : Infinity,
     numIndexedCols: Number.isFinite(indexed) ? indexed : 32,
   };
-  const files = preparedFiles(held, input, layout, opts, tablePath);
-  const adds = await writeDataFiles(tablePath, files, opts.compression ?? 'snappy', now);
-  const actions: Action[] = [];
-  actions.push({ kind: 'commitInfo', commitInfo: commitInfo(opts, now, snapshot?.version ?? -1, adds, numRows, partitionBy) });
-  if (created !== null) {
-    actions.push({ kind: 'protocol', protocol: created.protocol });
-    actions.push({ kind: 'metaData', metaData: created.metadata });
+  const { files, numRows, rejected } = prepareFiles(rows, layout, schema);
+  return { ...base, skipped: false, empty: false, created, evolved, partitionBy, files, numRows, rejected };
+}
+
+/** Phase two: writes the plan's data files and commits them with the txn markers, put-if-absent;
+ * idempotent (a table already holding the batch skips it) and safe to call again after a failure. */
+export async function commitAppend(tablePath: string, plan: AppendPlan, opts: AppendOptions): Promise<AppendResult> {
+  const none: AppendResult = { version: plan.readVersion < 0 ? null : plan.readVersion, skipped: plan.skipped, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
+  if (plan.skipped || (plan.empty && plan.created === null)) return none;
+  const snapshot = await currentSnapshot(tablePath, opts);
+  const guards = continuedFrom(opts.txns);
+  if (snapshot !== null) {
+    const done = snapshot.txns.get(opts.appId);
+    // A retry after a commit whose answer was lost, or a batch another instance already wrote.
+    if (done !== undefined && done >= opts.batchId) return { ...none, version: snapshot.version, skipped: true };
+    checkNotMoved(snapshot.txns, guards, tablePath, 'an earlier commit');
   }
-  if (evolved !== null) actions.push({ kind: 'metaData', metaData: evolved });
+  const now = Date.now();
+  try {
+    await mkdir(logDir(tablePath), { recursive: true });
+  } catch (err) {
+    throw notWritable(tablePath, err);
+  }
+  const adds = await writeDataFiles(tablePath, plan.files, opts.compression ?? 'snappy', now);
+  const actions: Action[] = [];
+  actions.push({ kind: 'commitInfo', commitInfo: commitInfo(opts, now, plan.readVersion, adds, plan.numRows, plan.partitionBy) });
+  if (plan.created !== null) {
+    actions.push({ kind: 'protocol', protocol: plan.created.protocol });
+    actions.push({ kind: 'metaData', metaData: plan.created.metadata });
+  }
+  if (plan.evolved !== null) actions.push({ kind: 'metaData', metaData: plan.evolved });
   for (const a of adds) actions.push({ kind: 'add', add: a });
   actions.push({ kind: 'txn', txn: { appId: opts.appId, version: opts.batchId, lastUpdated: now } });
   for (const t of opts.txns ?? []) if (t.appId !== opts.appId) actions.push({ kind: 'txn', txn: { appId: t.appId, version: t.version, lastUpdated: now } });
+  // Commits by other writers since the plan was made are checked for conflicts by `commit` itself.
   const outcome = await commit({
     tablePath,
-    readVersion: snapshot?.version ?? -1,
+    readVersion: plan.readVersion,
     actions,
     txn: { appId: opts.appId, version: opts.batchId },
-    metadata: created?.metadata ?? evolved ?? (snapshot as Snapshot).metadata,
+    metadata: plan.created?.metadata ?? plan.evolved ?? (snapshot as Snapshot).metadata,
     guards,
   }).catch(async (err: unknown) => {
     // A marker moved under us: no commit will ever reference these files, and the batch is read again.
     if ((err as { code?: unknown }).code === ErrorCodes.DELTA_TXN_MOVED) {
-      if (opts.prepared !== undefined) opts.prepared.current = null;
       await Promise.all(adds.map((a) => unlink(resolveDataPath(tablePath, a.path)).catch(() => undefined)));
     }
     throw err;
   });
-  if (opts.prepared !== undefined) opts.prepared.current = null;
   faultPoint('delta.after-commit');
   const numBytes = adds.reduce((s, a) => s + a.size, 0);
   if (outcome.skipped) {
@@ -169,27 +206,7 @@ export async function appendBatch(tablePath: string, input: { readonly rows: rea
     return { version: outcome.version, skipped: true, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
   }
   const cp = await maybeCheckpoint(tablePath, outcome.version, opts);
-  return { version: outcome.version, skipped: false, numOutputRows: numRows, numFiles: adds.length, numBytes, checkpointVersion: cp };
-}
-
-/** The batch's files in Arrow form: the held ones when they fit the layout, else built from the rows. */
-function preparedFiles(held: PreparedBatch | null, input: { readonly rows: readonly Row[] }, layout: FileLayout, opts: AppendOptions, tablePath: string): readonly PreparedFile[] {
-  const key = layoutKey(layout);
-  if (held !== null && held.layout === key) return held.files;
-  const rows = input.rows;
-  if (held !== null && rows.length < held.numRows) {
-    // The table changed shape between two attempts and the rows are gone: fail the query; the restart
-    // re-runs this batch from the checkpoint's write-ahead log, so nothing is lost.
-    throw new SinkError(ErrorCodes.SINK_WRITE, `Delta table ${tablePath} changed its schema or partitioning while batch ${opts.batchId} was being retried; restart the query to re-run the batch`, {
-      details: { path: tablePath, batchId: opts.batchId },
-    });
-  }
-  const files = prepareFiles(rows, layout);
-  if (opts.prepared !== undefined) {
-    opts.prepared.current = { owner: input, layout: key, schema: layout.schema, numRows: rows.length, files };
-    opts.release?.();
-  }
-  return files;
+  return { version: outcome.version, skipped: false, numOutputRows: plan.numRows, numFiles: adds.length, numBytes, checkpointVersion: cp };
 }
 
 function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {

@@ -1,6 +1,7 @@
 // Progress markers carried by batches: committed with the rows, read back by prefix, and a batch that
 // continues a marker another writer already advanced never lands (no record written twice).
 import { test } from 'node:test';
+import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,13 +36,13 @@ const isMoved = (err: unknown): boolean => err instanceof SluiceError && err.cod
 void test('batch txns land in the same commit as the rows and are read back by prefix', async () => {
   using dir = tempDir('txns');
   const s = sink(dir.path, 'instance-a');
-  await s.addBatch(batch(0, [1, 2], [txn('grp-t-0', 0, 5), txn('grp-t-1', 0, 3)]));
+  await writeBatch(s, batch(0, [1, 2], [txn('grp-t-0', 0, 5), txn('grp-t-1', 0, 3)]));
   const entry = readFileSync(join(dir.path, '_delta_log', commitFileName(0)), 'utf8');
   assert.match(entry, /"add"/);
   assert.match(entry, /"appId":"grp-t-0","version":5/);
   assert.match(entry, /"appId":"instance-a","version":0/);
   assert.deepEqual(await s.committedVersions?.('grp-'), new Map([['grp-t-0', 5], ['grp-t-1', 3]]));
-  await s.addBatch(batch(1, [3], [txn('grp-t-0', 5, 9)]));
+  await writeBatch(s, batch(1, [3], [txn('grp-t-0', 5, 9)]));
   const other = sink(dir.path, 'instance-b');
   assert.deepEqual(await other.committedVersions?.('grp-t-0'), new Map([['grp-t-0', 9]]));
   assert.deepEqual(await other.committedVersions?.('nothing-'), new Map());
@@ -49,14 +50,14 @@ void test('batch txns land in the same commit as the rows and are read back by p
 
 void test('a batch continuing a marker that another writer advanced is refused and writes no data file', async () => {
   using dir = tempDir('moved');
-  await sink(dir.path, 'instance-a').addBatch(batch(0, [1, 2, 3], [txn('grp-t-0', 0, 3)]));
+  await writeBatch(sink(dir.path, 'instance-a'), batch(0, [1, 2, 3], [txn('grp-t-0', 0, 3)]));
   const b = sink(dir.path, 'instance-b');
-  await assert.rejects(b.addBatch(batch(0, [1, 2, 3, 4], [txn('grp-t-0', 0, 4)])), isMoved);
+  await assert.rejects(writeBatch(b, batch(0, [1, 2, 3, 4], [txn('grp-t-0', 0, 4)])), isMoved);
   const snap = await loadSnapshot(dir.path);
   assert.equal(snap?.version, 0);
   assert.equal(readdirSync(dir.path).filter((f) => f.endsWith('.parquet')).length, 1);
   // Continuing from where the table is works.
-  const r = await b.addBatch(batch(0, [4], [txn('grp-t-0', 3, 4)]));
+  const r = await writeBatch(b, batch(0, [4], [txn('grp-t-0', 3, 4)]));
   assert.equal(r.numOutputRows, 1);
   assert.equal((await loadSnapshot(dir.path))?.txns.get('grp-t-0'), 4);
 });

@@ -1,5 +1,6 @@
 // The Kafka sink against a real Kafka-protocol broker, read back by an independent consumer (kcat).
 import { after, before, test } from 'node:test';
+import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
 import type { Sink } from '../../core/component.ts';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
@@ -38,7 +39,7 @@ void test('key and value columns are written as records that an independent cons
   const topic = await broker.uniqueTopic('sink-kv', 3);
   const sink = await openSink({ topic });
   const rows = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i % 2 === 0 ? `text ${i}` : Buffer.from(`bytes ${i}`) }));
-  const result = await sink.addBatch(batch(rows));
+  const result = await writeBatch(sink, batch(rows));
   assert.deepEqual(result, { numOutputRows: 500, skipped: false });
   const expected = rows.map((r) => `${r.key}\t${typeof r.value === 'string' ? r.value : r.value.toString()}`).sort();
   assert.deepEqual(kcatConsume(broker.bootstrap, topic).sort(), expected);
@@ -48,7 +49,7 @@ void test('key and value columns are written as records that an independent cons
 void test('without a value column the value is the JSON of the row, with timestamps as ISO text and bytes as base64', async () => {
   const topic = await broker.uniqueTopic('sink-json', 1);
   const sink = await openSink({ topic, compression: 'gzip' });
-  await sink.addBatch(batch([{ key: 'a', id: 1, at: new Date('2024-01-02T03:04:05.000Z'), raw: new Uint8Array([1, 2, 3]), big: 12n, tags: ['x'] }]));
+  await writeBatch(sink, batch([{ key: 'a', id: 1, at: new Date('2024-01-02T03:04:05.000Z'), raw: new Uint8Array([1, 2, 3]), big: 12n, tags: ['x'] }]));
   const [line] = kcatConsume(broker.bootstrap, topic);
   const [key, json] = (line ?? '').split('\t');
   assert.equal(key, 'a');
@@ -59,7 +60,7 @@ void test('topic, partition and headers columns route each record and are not pa
   const a = await broker.uniqueTopic('sink-route', 4);
   const b = await broker.uniqueTopic('sink-route', 4);
   const sink = await openSink({});
-  await sink.addBatch(batch([
+  await writeBatch(sink, batch([
     { topic: a, partition: 3, key: 'k1', n: 1, headers: [{ key: 'h', value: 'v1' }] },
     { topic: b, partition: 0, key: 'k2', n: 2, headers: { trace: 'abc' } },
   ]));
@@ -81,7 +82,7 @@ void test('a Kafka-to-Kafka copy through the source and sink keeps keys, values,
   const end = await src.latestOffset(null, { respectLimits: true });
   const data = await src.read(null, end);
   const sink = await openSink({ topic: to });
-  await sink.addBatch(batch(data.rows));
+  await writeBatch(sink, batch(data.rows));
   const fmt = '%p\\t%k\\t%h\\t%s\\n';
   const expected = input.map((m) => `${m.partition}\t${m.key}\tn=${m.headers.n}\t${m.value}`).sort();
   assert.deepEqual(kcatConsume(broker.bootstrap, to, fmt).sort(), expected);
@@ -90,7 +91,7 @@ void test('a Kafka-to-Kafka copy through the source and sink keeps keys, values,
 void test('a row without a topic fails the batch with a write error naming the row and its origin', async () => {
   const sink = await openSink({});
   const row = withOrigin({ value: 'x' }, { file: '/in/a.json', line: 7 });
-  await assert.rejects(sink.addBatch(batch([row])), (e: unknown) => {
+  await assert.rejects(writeBatch(sink, batch([row])), (e: unknown) => {
     assert.ok(e instanceof SluiceError);
     assert.equal(e.code, ErrorCodes.SINK_WRITE);
     assert.match(e.message, /row 0 \(\/in\/a\.json:7\) has no topic/);
@@ -115,12 +116,12 @@ void test('codecs that are not installed, unknown kafka.* keys and acks that bre
 void test('delivery errors are retried, then fail the batch with a retryable write error', async () => {
   const topic = await broker.uniqueTopic('sink-retry', 1);
   const sink = await openSink({ topic, 'kafka.retries': 2 });
-  await sink.addBatch(batch([{ key: 'warm', value: 'up' }]));
+  await writeBatch(sink, batch([{ key: 'warm', value: 'up' }]));
   await broker.failRequests(0, 2, 19); // Produce: NOT_ENOUGH_REPLICAS twice, then success
   try {
-    assert.equal((await sink.addBatch(batch([{ key: 'a', value: 'retried' }]))).numOutputRows, 1);
+    assert.equal((await writeBatch(sink, batch([{ key: 'a', value: 'retried' }]))).numOutputRows, 1);
     await broker.failRequests(0, 100, 19);
-    await assert.rejects(sink.addBatch(batch([{ key: 'b', value: 'lost' }])), (e: unknown) => {
+    await assert.rejects(writeBatch(sink, batch([{ key: 'b', value: 'lost' }])), (e: unknown) => {
       assert.ok(e instanceof SluiceError);
       assert.equal(e.code, ErrorCodes.SINK_WRITE);
       assert.equal(e.retryable, true);

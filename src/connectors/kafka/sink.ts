@@ -6,16 +6,17 @@
 // checkpoint committed) is produced again: consumers see those records twice, in the same order. Readers
 // needing exactly-once must de-duplicate, e.g. on key plus the source origin carried in headers.
 //
-//   addBatch(batch) -> rows -> ProduceRecord[] -> produce (chunks) -> acks from all in-sync replicas
-//                                                     \-> retries exhausted: SLUICE_SINK_WRITE
-import { defineSink, type ComponentContext, type ComponentHealth, type JsonValue, type Sink, type SinkResult } from '../../core/component.ts';
+//   prepare(batch) -> rows -> ProduceRecord[] (a row that is no record -> SINK_WRITE dead letter)
+//   commit         -> produce (chunks) -> acks from all in-sync replicas
+//                                  \-> retries exhausted: SLUICE_SINK_WRITE
+import { defineSink, type ComponentContext, type ComponentHealth, type JsonValue, type PreparedWrite, type Sink, type SinkResult } from '../../core/component.ts';
 import { describeValue, ErrorCodes, SinkError } from '../../core/errors.ts';
-import { describeOrigin, originOf, type Batch, type Row } from '../../core/record.ts';
+import { describeOrigin, originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import { clientHealth, type KafkaClient, type KafkaHeader, type ProduceRecord } from './client.ts';
 import { createKafkajsClient } from './kafkajs-client.ts';
 import { kafkaSinkSchema, type KafkaSinkConfig } from './sink-config.ts';
 import type { DataType } from '../../core/schema.ts';
-import { toJsonText } from '../../schema/values/format.ts';
+import { rowToJson, toJsonText } from '../../schema/values/format.ts';
 import { clientOptions } from './settings.ts';
 
 export const kafkaSink = defineSink({
@@ -29,7 +30,12 @@ export const kafkaSink = defineSink({
 const CHUNK = 10_000;
 const encoder = new TextEncoder();
 
-export class KafkaSink implements Sink {
+/** A batch as the records to produce. */
+export interface KafkaRecords extends PreparedWrite {
+  readonly records: readonly ProduceRecord[];
+}
+
+export class KafkaSink implements Sink<KafkaRecords> {
   readonly description: string;
   private readonly client: KafkaClient;
   private written = 0;
@@ -58,9 +64,25 @@ export class KafkaSink implements Sink {
     await this.client.produce([]);
   }
 
-  async addBatch(batch: Batch): Promise<SinkResult> {
+  /** Each row as a record; a row that cannot be one (no topic, a partition that is no number) is a
+   * SINK_WRITE dead letter and the others are sent. */
+  prepare(batch: Batch): Promise<KafkaRecords> {
     const types = new Map((batch.schema?.fields ?? []).map((f) => [f.name, f.type]));
-    const records = batch.rows.map((row, i) => this.toRecord(row, i, types));
+    const records: ProduceRecord[] = [];
+    const rejected: Rejected[] = [];
+    batch.rows.forEach((row, i) => {
+      try {
+        records.push(this.toRecord(row, i, types));
+      } catch (err) {
+        if (!(err instanceof SinkError)) throw err;
+        rejected.push({ errorType: 'SINK_WRITE', stage: 'sink:kafka', message: err.message, payload: rowToJson(row, batch.schema), origin: originOf(row) ?? {} });
+      }
+    });
+    return Promise.resolve({ records, rejected });
+  }
+
+  async commit(prepared: KafkaRecords): Promise<SinkResult> {
+    const { records } = prepared;
     for (let i = 0; i < records.length; i += CHUNK) await this.client.produce(records.slice(i, i + CHUNK));
     this.written += records.length;
     return { numOutputRows: records.length, skipped: false };

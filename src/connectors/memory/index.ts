@@ -2,7 +2,7 @@
 // transforms and for embedding. Their data lives in the process, so they survive a query restart
 // inside one process but not a process restart.
 import { z } from 'zod';
-import { defineSink, defineSource, type Offset, type Sink, type Source } from '../../core/component.ts';
+import { defineSink, defineSource, type Offset, type PreparedWrite, type Sink, type Source } from '../../core/component.ts';
 import type { Batch, Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 
@@ -87,16 +87,19 @@ export const memorySink = defineSink({
   type: 'memory',
   summary: 'Keeps each batch in-process (tests and embedding); a batch id it already holds is skipped.',
   config: MemorySinkConfig,
-  create(cfg): Sink {
+  create(cfg): Sink<PreparedWrite & { readonly rows: Row[] }> {
     const table = MemorySinkTable.named(cfg.name);
     return {
       description: `MemorySink[${cfg.name}]`,
       identity: () => ({ type: 'memory', name: cfg.name }),
       open: () => Promise.resolve(),
-      addBatch(batch: Batch) {
+      prepare(batch: Batch) {
+        return Promise.resolve({ rows: batch.rows, rejected: [] });
+      },
+      commit(prepared, batch) {
         if (table.batches.has(batch.batchId)) return Promise.resolve({ numOutputRows: 0, skipped: true });
-        table.batches.set(batch.batchId, batch.rows);
-        return Promise.resolve({ numOutputRows: batch.rows.length, skipped: false });
+        table.batches.set(batch.batchId, prepared.rows);
+        return Promise.resolve({ numOutputRows: prepared.rows.length, skipped: false });
       },
       close: () => Promise.resolve(),
     };

@@ -5,13 +5,13 @@
 //     folder: <dir>/batch-<id>.jsonl        atomic rename, replaced whole on a replay
 //     delta:  appendRows(txn appId <queryId>-dlq, version = batchId)   skipped when the table holds it
 //     kafka:  produce, then <checkpoint>/dlq/kafka-<id>.done            skipped when the marker exists
-//   then sink.addBatch, then commits/<id>
+//   then sink.commit, then commits/<id>
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appendRows } from '../../connectors/delta/table.ts';
 import { KafkaSink } from '../../connectors/kafka/sink.ts';
 import { kafkaSinkSchema } from '../../connectors/kafka/sink-config.ts';
-import type { ComponentContext } from '../../core/component.ts';
+import { writeBatch, type ComponentContext } from '../../core/component.ts';
 import { exists, writeFileAtomic } from '../../core/fs.ts';
 import type { Rejected } from '../../core/record.ts';
 import { RejectedLog } from '../rejected.ts';
@@ -94,7 +94,7 @@ function kafkaQueue(options: Record<string, unknown>, ctx: ComponentContext): De
       // A crash between the produce and the marker re-sends the batch's entries (at-least-once there).
       if (await exists(marker(batchId))) return { written: 0, location: config.topic ?? null };
       const rows = envelopes(batchId, rejected, ms).map((e) => ({ key: `${ctx.queryId}-${batchId}`, value: JSON.stringify(e) }));
-      await sink.addBatch({ batchId, rows, rejected: [], schema: null });
+      await writeBatch(sink, { batchId, rows, rejected: [], schema: null });
       await mkdir(markers, { recursive: true });
       await writeFileAtomic(marker(batchId), `${rows.length}\n`);
       return { written: rows.length, location: config.topic ?? null };

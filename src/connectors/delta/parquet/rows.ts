@@ -1,7 +1,7 @@
 // Arrow columns read from Parquet to row values in the value model (src/schema/values), straight from
 // the Arrow buffers: apache-arrow's own getters turn timestamps and dates into JavaScript milliseconds,
 // which would drop microseconds.
-import { makeVector, Type, type Data, type DataType as ArrowType, type Field, type Table, type Vector } from 'apache-arrow';
+import { makeVector, Type, type Data, type DataType as ArrowType, type Table, type Vector } from 'apache-arrow';
 import type { Row } from '../../../core/record.ts';
 import { decimalFromUnscaled, longValue } from '../../../schema/values/numbers.ts';
 import { setOwn } from '../../../schema/conform-struct.ts';
@@ -13,7 +13,7 @@ const utf8 = new TextDecoder();
 export function dataValues(data: Data): unknown[] {
   const n = data.length;
   const out = new Array<unknown>(n);
-  const t = data.type as ArrowType;
+  const t: ArrowType = data.type;
   const read = reader(data, t);
   const bm = data.nullBitmap;
   const hasNulls = data.nullCount > 0 && bm !== undefined && bm !== null && bm.length > 0;
@@ -29,7 +29,7 @@ export function vectorValues(vec: Vector | null): unknown[] | undefined {
   if (vec === null) return undefined;
   if (vec.data.length === 1) return dataValues(vec.data[0] as Data);
   const out: unknown[] = [];
-  for (const d of vec.data) for (const v of dataValues(d)) out.push(v);
+  for (const d of vec.data as readonly Data[]) for (const v of dataValues(d)) out.push(v);
   return out;
 }
 
@@ -115,7 +115,7 @@ function reader(data: Data, t: ArrowType): (j: number) => unknown {
       return (j) => dict[Number(a[j])] ?? null;
     }
     case Type.Struct: {
-      const kids = (t.children as Field[]).map((f, k) => ({ name: f.name, values: dataValues(data.children[k] as Data) }));
+      const kids = t.children.map((f, k) => ({ name: f.name, values: dataValues(data.children[k] as Data) }));
       return (j) => {
         const o: Record<string, unknown> = {};
         for (const c of kids) setOwn(o, c.name, c.values[j - data.offset] ?? null);
