@@ -4,17 +4,18 @@ import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
 import { consoleSink, createConsoleSink, consoleConfig, formatCell } from './index.ts';
 import { parseDdl } from '../../schema/ddl.ts';
+import { day, ts } from '../../../test/support/values.ts';
 
 void test('a batch prints with the batch header and a bordered, right-aligned table', async () => {
   let out = '';
   const sink = createConsoleSink(consoleConfig.parse({}), { write: (s) => (out += s) });
   const r = await writeBatch(sink, {
     batchId: 3,
-    rows: [{ id: 1, name: 'alpha', ts: new Date('2024-01-02T03:04:05Z') }, { id: 22, name: null, ts: null }],
+    rows: [{ id: 1, name: 'alpha', ts: ts('2024-01-02T03:04:05Z') }, { id: 22, name: null, ts: null }],
     rejected: [],
     schema: parseDdl('id BIGINT, name STRING, ts TIMESTAMP'),
   });
-  assert.deepEqual(r, { numOutputRows: 2, skipped: false });
+  assert.deepEqual(r, { numOutputRows: 2, skipped: false, rejected: [] });
   assert.equal(
     out,
     [
@@ -56,9 +57,9 @@ void test('nested values render like Spark: arrays, structs, maps, dates and dou
   assert.equal(formatCell([1, 2], t('a')), '[1, 2]');
   assert.equal(formatCell({ x: 1, y: null }, t('s')), '{1, null}');
   assert.equal(formatCell({ k: 1 }, t('m')), '{k -> 1}');
-  assert.equal(formatCell(new Date('2024-05-06T00:00:00Z'), t('d')), '2024-05-06');
+  assert.equal(formatCell(day('2024-05-06'), t('d')), '2024-05-06');
   assert.equal(formatCell(2, t('f')), '2.0');
-  assert.equal(formatCell(new Date('2024-05-06T01:02:03.450Z')), '2024-05-06 01:02:03.45');
+  assert.equal(formatCell(ts('2024-05-06T01:02:03.450001Z'), 'timestamp'), '2024-05-06 01:02:03.450001');
 });
 
 void test('the sink definition validates its options strictly', () => {

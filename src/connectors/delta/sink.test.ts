@@ -1,19 +1,19 @@
 // The delta sink as the engine drives it: idempotent batches, table creation, schema checks, partitions.
 import { test } from 'node:test';
-import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ComponentContext } from '../../core/component.ts';
+import { writeBatch, type ComponentContext } from '../../core/component.ts';
 import { silentLogger } from '../../core/logger.ts';
-import type { Batch, Row } from '../../core/record.ts';
+import { withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { readTableRows } from './reader.ts';
 import { committedBatchId, deltaSink } from './sink.ts';
 import { loadSnapshot } from './protocol/snapshot.ts';
 import { openDuck, tempDir } from './test-helpers.ts';
+import { day } from '../../../test/support/values.ts';
 
 const schema = struct([field('id', 'long'), field('country', 'string'), field('day', 'date'), field('amount', 'double')]);
 
@@ -30,14 +30,14 @@ function batch(batchId: number, rows: Row[], s: StructType | null = schema): Bat
 }
 
 const rows = (n: number, from = 0): Row[] =>
-  Array.from({ length: n }, (_, i) => ({ id: from + i, country: ['FR', 'DE', 'a b/c'][i % 3], day: new Date(Date.UTC(2024, 4, 1 + (i % 2))), amount: i * 1.5 }));
+  Array.from({ length: n }, (_, i) => ({ id: from + i, country: ['FR', 'DE', 'a b/c'][i % 3], day: day(`2024-05-0${1 + (i % 2)}`), amount: i * 1.5 }));
 
 void test('a batch re-run after a crash is skipped and never duplicates rows', async () => {
   using dir = tempDir('replay');
   const sink = sinkFor({ path: dir.path });
   await sink.open();
   const first = await writeBatch(sink, batch(0, rows(5)));
-  assert.deepEqual(first, { numOutputRows: 5, skipped: false, details: { version: 0, numFiles: 1, numBytes: (first.details as { numBytes: number }).numBytes } });
+  assert.deepEqual(first, { numOutputRows: 5, skipped: false, details: { version: 0, numFiles: 1, numBytes: (first.details as { numBytes: number }).numBytes }, rejected: [] });
   const again = await writeBatch(sinkFor({ path: dir.path }), batch(0, rows(5)));
   assert.equal(again.skipped, true);
   assert.equal(again.numOutputRows, 0);
@@ -120,7 +120,7 @@ void test('a partitioned table writes hive folders, partitionValues and files Du
     duck.close();
   }
   const back = (await readTableRows(dir.path)).sort((x, y) => Number(x.id) - Number(y.id));
-  assert.deepEqual(back[2], { id: 2, amount: 3, country: 'a b/c', day: new Date(Date.UTC(2024, 4, 1)) });
+  assert.deepEqual(back[2], { id: 2, amount: 3, country: 'a b/c', day: day('2024-05-01') });
 });
 
 void test('a partitionBy that differs from the existing table is refused', async () => {
@@ -171,7 +171,7 @@ void test('the config rejects unknown keys and unknown codecs', () => {
 
 void test('rows without a schema create the table with the schema they imply', async () => {
   using dir = tempDir('infer');
-  await writeBatch(sinkFor({ path: dir.path }), batch(0, [{ id: 1, name: 'a', at: new Date(0) }, { id: 2, name: null, at: null }], null));
+  await writeBatch(sinkFor({ path: dir.path }), batch(0, [{ id: 1, name: 'a', at: '1970-01-01T00:00:00Z' }, { id: 2, name: null, at: null }], null));
   const snap = await loadSnapshot(dir.path);
   assert.deepEqual(snap?.schema.fields.map((f) => [f.name, f.type]), [['id', 'long'], ['name', 'string'], ['at', 'timestamp']]);
   assert.equal((await readTableRows(dir.path)).length, 2);
@@ -208,7 +208,7 @@ void test('a column-mapped table from the corpus is readable at log level but re
   );
 });
 
-void test('a failed write hands its rows over once converted, and its retry commits every row from the Arrow form it kept', async () => {
+void test('a failed commit is retried with its prepared batch, never converting the rows again', async () => {
   using dir = tempDir('retry');
   const sink = sinkFor({ path: dir.path, partitionBy: ['country'] });
   await sink.open();
@@ -216,15 +216,40 @@ void test('a failed write hands its rows over once converted, and its retry comm
   // A regular file where the next partition folder must go makes the data-file write fail after conversion.
   const blocker = join(dir.path, 'country=NL');
   writeFileSync(blocker, '');
-  const b = batch(1, [...rows(4, 10), { id: 99, country: 'NL', day: new Date(Date.UTC(2024, 4, 3)), amount: 1 }]);
-  await assert.rejects(writeBatch(sink, b), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE');
-  assert.equal(b.rows.length, 0, 'the rows were released after conversion');
+  const b = batch(1, [...rows(4, 10), { id: 99, country: 'NL', day: day('2024-05-03'), amount: 1 }]);
+  const prepared = await sink.prepare(b);
+  b.rows = [];
+  await assert.rejects(sink.commit(prepared, { batchId: 1 }), (err: Error & { code?: string }) => err.code === 'SLUICE_SINK_NOT_WRITABLE');
   rmSync(blocker);
-  const retried = await writeBatch(sink, b);
+  const retried = await sink.commit(prepared, { batchId: 1 });
   assert.equal(retried.numOutputRows, 5);
   const ids = (await readTableRows(dir.path)).map((r) => Number(r.id)).sort((x, y) => x - y);
   assert.deepEqual(ids, [0, 1, 2, 10, 11, 12, 13, 99]);
-  // Replayed again after the commit, the batch is skipped.
+  // Committed again (a lost answer) or replayed after the commit, the batch is skipped.
+  assert.equal((await sink.commit(prepared, { batchId: 1 })).skipped, true);
   assert.equal((await writeBatch(sink, batch(1, rows(1, 500)))).skipped, true);
+  await sink.close();
+});
+
+void test('rows whose values the table cannot hold become SINK_WRITE dead letters and the rest are written', async () => {
+  using dir = tempDir('poison');
+  const sink = sinkFor({ path: dir.path });
+  await sink.open();
+  await writeBatch(sink, batch(0, rows(2)));
+  // No schema from the source: the rows are as JSON gave them, and one holds text for a DOUBLE.
+  const raw = [
+    withOrigin({ id: 10, country: 'FR', day: '2024-05-02', amount: 'abc' }, { file: 'in.json', line: 1 }),
+    withOrigin({ id: 11, country: 'FR', day: '2024-05-02', amount: 2.5 }, { file: 'in.json', line: 2 }),
+    withOrigin({ id: 12, country: 'FR', day: '10000-01-01', amount: 1 }, { file: 'in.json', line: 3 }),
+  ];
+  const r = await writeBatch(sink, batch(1, raw, null));
+  assert.equal(r.numOutputRows, 1);
+  assert.deepEqual(r.rejected.map((x) => [x.errorType, x.origin.line, x.message]), [
+    ['SINK_WRITE', 1, 'the table cannot hold this row: amount: expected double, found "abc"'],
+    ['SINK_WRITE', 3, 'the table cannot hold this row: day: expected date (YYYY-MM-DD, years 0001-9999), found "10000-01-01"'],
+  ]);
+  assert.equal(r.rejected[0]?.payload, '{"id":10,"country":"FR","day":"2024-05-02","amount":"abc"}');
+  const ids = (await readTableRows(dir.path)).map((x) => Number(x.id)).sort((x, y) => x - y);
+  assert.deepEqual(ids, [0, 1, 11]);
   await sink.close();
 });

@@ -180,7 +180,7 @@ void test('string bounds noted while building ASCII columns equal those compared
   };
   const rows = [
     { ids: 'evt-000010', long: 'b'.repeat(80), mixed: 'zebra', numeric: 'b' },
-    { ids: 'evt-000002', long: 'a'.repeat(70) + 'z', mixed: '\u00e9t\u00e9', numeric: 10 },
+    { ids: 'evt-000002', long: 'a'.repeat(70) + 'z', mixed: '\u00e9t\u00e9', numeric: '10' },
     { ids: null, long: 'c', mixed: '\u{1F600}', numeric: 'a' },
     { ids: '', long: null, mixed: '\uFF21', numeric: null },
   ];

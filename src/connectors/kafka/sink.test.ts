@@ -1,8 +1,7 @@
 // The Kafka sink against a real Kafka-protocol broker, read back by an independent consumer (kcat).
 import { after, before, test } from 'node:test';
-import { writeBatch } from '../../core/component.ts';
 import assert from 'node:assert/strict';
-import type { Sink } from '../../core/component.ts';
+import { writeBatch, type Sink } from '../../core/component.ts';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
 import { withOrigin, type Row } from '../../core/record.ts';
 import { kcatConsume, startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
@@ -40,7 +39,7 @@ void test('key and value columns are written as records that an independent cons
   const sink = await openSink({ topic });
   const rows = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: i % 2 === 0 ? `text ${i}` : Buffer.from(`bytes ${i}`) }));
   const result = await writeBatch(sink, batch(rows));
-  assert.deepEqual(result, { numOutputRows: 500, skipped: false });
+  assert.deepEqual(result, { numOutputRows: 500, skipped: false, rejected: [] });
   const expected = rows.map((r) => `${r.key}\t${typeof r.value === 'string' ? r.value : r.value.toString()}`).sort();
   assert.deepEqual(kcatConsume(broker.bootstrap, topic).sort(), expected);
   assert.equal(sink.metrics?.().recordsWritten, '500');
@@ -88,15 +87,17 @@ void test('a Kafka-to-Kafka copy through the source and sink keeps keys, values,
   assert.deepEqual(kcatConsume(broker.bootstrap, to, fmt).sort(), expected);
 });
 
-void test('a row without a topic fails the batch with a write error naming the row and its origin', async () => {
+void test('a row without a topic is a SINK_WRITE dead letter naming the row and its origin, and the others are sent', async () => {
+  const topic = await broker.uniqueTopic('sink-poison', 1);
   const sink = await openSink({});
   const row = withOrigin({ value: 'x' }, { file: '/in/a.json', line: 7 });
-  await assert.rejects(writeBatch(sink, batch([row])), (e: unknown) => {
-    assert.ok(e instanceof SluiceError);
-    assert.equal(e.code, ErrorCodes.SINK_WRITE);
-    assert.match(e.message, /row 0 \(\/in\/a\.json:7\) has no topic/);
-    return true;
-  });
+  const r = await writeBatch(sink, batch([row, { topic, value: 'y' }]));
+  assert.equal(r.numOutputRows, 1);
+  assert.equal(r.rejected.length, 1);
+  assert.equal(r.rejected[0]?.errorType, 'SINK_WRITE');
+  assert.deepEqual(r.rejected[0]?.origin, { file: '/in/a.json', line: 7 });
+  assert.match(r.rejected[0]?.message ?? '', /row 0 \(\/in\/a\.json:7\) has no topic/);
+  assert.equal(r.rejected[0]?.payload, '{"value":"x"}');
 });
 
 void test('codecs that are not installed, unknown kafka.* keys and acks that break idempotence are config errors', () => {

@@ -55,7 +55,7 @@ describe('the dead-letter queue', () => {
     const first = rows[0] as Row;
     assert.equal(first.message, 'row 0 has no id');
     assert.deepEqual(first.origin, { file: 'in.jsonl', line: 1, topic: null, partition: null, offset: null });
-    assert.ok(first.timestamp instanceof Date);
+    assert.equal(first.timestamp, 0n);
   });
 
   it('refuses a delta target without a path and a kafka target without a topic', () => {
