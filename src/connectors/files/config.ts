@@ -48,13 +48,13 @@ export const fileSourceConfig = z
       .meta({ description: 'JSON, CSV and text: what to do with a line (or CSV record) holding bytes that are not valid UTF-8. `dlq`: it goes to the dead-letter queue with its file, line and exact bytes (base64, `payloadEncoding: base64`) and the rest of the file is read; `replace`: it is read with each bad sequence replaced by U+FFFD, as Spark does.' }),
     multiLine: bool()
       .default(false)
-      .meta({ description: "JSON: each file is one JSON document, an object (one row) or an array of objects (one row each), as with Spark's multiLine option; a file that does not parse goes to the dead-letter queue whole. Without it, a file that holds one multi-line document instead of JSON lines goes to the dead-letter queue whole, saying so. CSV: accepted; quoted values may always span lines." }),
+      .meta({ description: "Default false. JSON: each file is one JSON document, an object (one row) or an array of objects (one row each), as with Spark's multiLine option; a file that does not parse goes to the dead-letter queue whole. Without it, a file that holds one multi-line document instead of JSON lines goes to the dead-letter queue whole, saying so. CSV: accepted; quoted values may always span lines." }),
     ignoreCorruptFiles: bool()
       .default(true)
-      .meta({ description: 'A file that cannot be read or decoded (truncated gzip, broken Parquet, no read permission) goes to the dead-letter queue as one entry (path, size, error) and the rest of the batch is written. `false`: the query stops with an error naming the file, as Spark does by default (a restart fails the same way until the file is fixed).' }),
+      .meta({ description: 'Default true: a file that cannot be read or decoded (truncated gzip, broken Parquet, no read permission) goes to the dead-letter queue as one entry (path, size, error) and the rest of the batch is written. `false`: the query stops with an error naming the file, as Spark does by default (a restart fails the same way until the file is fixed).' }),
     ignoreMissingFiles: bool()
       .default(true)
-      .meta({ description: 'A file recorded for a batch but gone when it is read (say, moved away before a batch was re-run) goes to the dead-letter queue as one entry and the rest of the batch is written. `false`: the query stops with an error naming the file, as Spark does by default.' }),
+      .meta({ description: 'Default true: a file recorded for a batch but gone when it is read (say, moved away before a batch was re-run) goes to the dead-letter queue as one entry and the rest of the batch is written. `false`: the query stops with an error naming the file, as Spark does by default.' }),
   })
   .strict()
   .superRefine((c, ctx) => {
