@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
@@ -136,6 +137,37 @@ void test('with ignoreMissingFiles false a vanished file stops the query, and th
       assert.match(err.advice ?? '', /fails the same way until the file is put back, or ignoreMissingFiles is set to true/);
       return true;
     });
+  } finally {
+    await fx.cleanup();
+  }
+});
+
+void test('a passing read error (too many open files) is thrown as retryable for the engine to retry, not dead-lettered', async () => {
+  const fx = await fixture();
+  try {
+    await fx.write('a.json', lines(1));
+    const src = await fx.source(SCHEMA);
+    const end = await src.latestOffset(null, LIMITS);
+    assert.ok(end !== null);
+    // Every descriptor of the process in use for the moment the source opens the file: reading runs
+    // synchronously up to its first await, so the descriptors are back before anything else runs.
+    const fds: number[] = [];
+    let reading: Promise<unknown> | undefined;
+    try {
+      for (;;) fds.push(openSync('/dev/null', 'r'));
+    } catch (err) {
+      assert.equal((err as NodeJS.ErrnoException).code, 'EMFILE');
+      reading = src.read(null, end);
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+    await assert.rejects(reading ?? Promise.resolve(), (err: unknown) => {
+      assert.ok(err instanceof SluiceError);
+      assert.deepEqual([err.code, err.retryable], ['SLUICE_SOURCE_READ', true]);
+      assert.match(err.message, /EMFILE/);
+      return true;
+    });
+    assert.deepEqual(cols((await src.read(null, end)).rows), [{ id: 1 }]);
   } finally {
     await fx.cleanup();
   }

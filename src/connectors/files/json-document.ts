@@ -22,8 +22,8 @@ export function describeJson(v: unknown): string {
   return typeof v === 'object' ? 'an object' : typeof v;
 }
 
-function wholeFile(file: string, message: string, text: string): Rejected {
-  return { errorType: 'SCHEMA_VALIDATION', stage: 'source', rule: 'multiLine', message, payload: wholeFilePayload(text), origin: { file } };
+function wholeFile(file: string, message: string, text: string | undefined): Rejected {
+  return { errorType: 'SCHEMA_VALIDATION', stage: 'source', rule: 'multiLine', message, payload: text === undefined ? null : wholeFilePayload(text), origin: { file } };
 }
 
 function isBlank(c: number): boolean {
@@ -110,9 +110,11 @@ export function documentInsteadOfLines(buf: Buffer, from: number, file: string):
   const head = buf.toString('utf8', start, nl).trim();
   if (head !== '{' && head !== '[' && parsesAsObject(head)) return undefined;
   if (buf.subarray(nl).every(isBlank)) return undefined;
-  const text = buf.toString('utf8', from);
+  let text: string | undefined;
   let doc: unknown;
   try {
+    // Inside the try: a file too large for one string cannot be one document either.
+    text = buf.toString('utf8', from);
     doc = parseJson(text);
   } catch (err) {
     if (head !== '{' && head !== '[') return undefined;

@@ -177,9 +177,8 @@ export class FileStreamSource implements Source {
       for (const f of one.unknownFields) if (unknownFields.size < 100) unknownFields.add(f);
       raw = emptyRaw();
     }
-    if (this.config.cleanSource === 'delete') {
-      for (const id of new Set(entries.map((e) => e.batchId))) await this.kept.record(id, keep.get(id) ?? []);
-    }
+    // Recorded whatever cleanSource is now: a restart may turn delete on, and cleans the old batches too.
+    for (const id of new Set(entries.map((e) => e.batchId))) await this.kept.record(id, keep.get(id) ?? []);
     const decoded = known === null ? decodeBatch(raw, this.config, null) : { schema: known, rows, rejected, unknownFields: [...unknownFields] };
     if (this.schema === null && decoded.schema !== null) {
       // Persisted before rows are handed on, so a replay of this batch uses the very same schema.
