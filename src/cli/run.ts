@@ -5,6 +5,7 @@ import { describeTrigger, type ComponentRegistry, type Trigger } from '../config
 import type { Logger } from '../core/logger.ts';
 import { formatProgressLine } from '../engine/progress.ts';
 import { StreamingQuery } from '../engine/query.ts';
+import { stopAdvice } from '../engine/stop-advice.ts';
 import { monitoringWanted, readMonitoringConfig, startMonitoring, type Monitoring } from '../observe/index.ts';
 import { TerminalBar } from '../observe/terminal.ts';
 
@@ -65,7 +66,7 @@ export async function runCommand(file: string, flags: RunFlags, registry: Compon
   try {
     await query.awaitTermination();
   } catch (err) {
-    logger.error('pipeline stopped with an error; the checkpoint and the sink are consistent, a restart resumes', {});
+    logger.error(stopAdvice(err), {});
     throw err;
   } finally {
     bar?.clear();

@@ -33,12 +33,16 @@ export interface SluiceErrorOptions {
   readonly cause?: unknown;
   /** Structured facts for logs and APIs (key path, file, offsets ...). */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** What a restart of the query will do after this error, and what to change first when it would
+   * fail the same way; shown when a query stops with it. */
+  readonly advice?: string;
 }
 
 export class SluiceError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly details: Readonly<Record<string, unknown>>;
+  readonly advice: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: SluiceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -46,10 +50,11 @@ export class SluiceError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = options.details ?? {};
+    this.advice = options.advice;
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details, ...(this.advice === undefined ? {} : { advice: this.advice }) };
   }
 }
 

@@ -71,6 +71,8 @@ export interface Rejected {
   readonly message: string;
   /** The original payload as text (a JSON line, a CSV row, a Kafka value), or null when there was none. */
   readonly payload: string | null;
+  /** Set when `payload` is not the text itself but its bytes in base64 (bytes that are not valid UTF-8). */
+  readonly payloadEncoding?: 'base64';
   readonly origin: RecordOrigin;
 }
 

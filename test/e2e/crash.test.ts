@@ -6,30 +6,19 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { spawnCli, runCli } from '../support/cli.ts';
+import { runCli } from '../support/cli.ts';
+import { crashLoop, crashSeed } from '../support/crash-loop.ts';
 import { readTableWithDuckDB } from '../support/table-check.ts';
 
 const FILES = 2500;
 const ROWS_PER_FILE = 4;
-const KILLS = 12;
-const POINTS = ['engine.after-wal', 'delta.data-file-written', 'delta.after-commit', 'engine.before-commit', 'engine.after-commit'] as const;
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-crash-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
 describe('exactly once under SIGKILL', () => {
   it('leaves every input row in the table exactly once after repeated kills and restarts', async (t) => {
-    const seed = Number(process.env.SLUICE_CRASH_SEED ?? Date.now() % 100_000);
-    const random = rng(seed);
+    const seed = crashSeed();
     const landing = join(root, 'landing');
     mkdirSync(landing);
     for (let f = 0; f < FILES; f++) {
@@ -62,25 +51,8 @@ describe('exactly once under SIGKILL', () => {
       ].join('\n'),
     );
 
-    let kills = 0;
-    const log: string[] = [];
-    for (let attempt = 0; kills < KILLS && attempt < KILLS * 3; attempt++) {
-      const usePoint = attempt % 3 !== 2;
-      const point = POINTS[Math.floor(random() * POINTS.length)] ?? POINTS[0];
-      const env: Record<string, string> = usePoint ? { SLUICE_FAULT_INJECT: `${point}:${1 + Math.floor(random() * 3)}` } : {};
-      const run = spawnCli(['run', config, '--available-now', '--progress', 'json'], env);
-      if (!usePoint) {
-        // A kill at a random moment: wait for the process to get going, then pull the plug.
-        await delay(700 + Math.floor(random() * 1500));
-        run.child.kill('SIGKILL');
-      }
-      const r = await run.done;
-      log.push(`${usePoint ? env.SLUICE_FAULT_INJECT : 'random'} -> ${r.signal ?? r.code}`);
-      if (r.signal === 'SIGKILL') kills++;
-      else assert.equal(r.code, 0, `run ended with ${r.code}: ${r.stderr}`);
-    }
+    const { kills, log } = await crashLoop({ config, seed });
     t.diagnostic(`seed ${seed}; ${kills} kills: ${log.join(', ')}`);
-    assert.ok(kills >= 10, `only ${kills} kills happened (seed ${seed}): ${log.join(', ')}`);
 
     const final = await runCli(['run', config, '--available-now', '--progress', 'json']);
     assert.equal(final.code, 0, final.stderr);

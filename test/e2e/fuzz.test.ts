@@ -100,7 +100,8 @@ describe('the fuzz test', () => {
   it('survives 12,000 hostile records: every input record is in the table or in the DLQ with a reason', async () => {
     const landing = join(root, 'landing');
     mkdirSync(landing);
-    const lines = generate(20241128, 12_000);
+    // Bytes that are not UTF-8 make their line a dead letter at the file source (invalidUtf8: dlq).
+    const lines = generate(20241128, 12_000, KINDS.map(([name, valid, make]) => [name, name === 'invalid UTF-8 inside a string' ? false : valid, make]));
     const perFile = 3_000;
     for (let f = 0; f * perFile < lines.length; f++) {
       const chunk = lines.slice(f * perFile, (f + 1) * perFile);
@@ -152,7 +153,8 @@ streaming:
     for (const e of entries) {
       assert.ok(typeof e.message === 'string' && e.message.length > 0, JSON.stringify(e).slice(0, 300));
       assert.ok(['PROCESSING', 'SCHEMA_VALIDATION', 'RESOURCE'].includes(String(e.errorType)));
-      assert.ok(['parse', 'checks'].some((s) => String(e.stage).startsWith(s)), String(e.stage));
+      assert.ok(['source', 'parse', 'checks'].some((s) => String(e.stage).startsWith(s)), String(e.stage));
+      assert.equal(e.payloadEncoding === 'base64', e.stage === 'source', JSON.stringify(e).slice(0, 300));
       const o = e.origin as { file: string; line: number };
       const l = byLine.get(`${o.file.split('/').pop() ?? ''}:${o.line}`);
       assert.ok(l !== undefined && !l.valid, `DLQ entry for a valid line: ${JSON.stringify(e).slice(0, 300)}`);
@@ -210,6 +212,7 @@ streaming:
     }
     const utf8 = dlq.rows.filter((e) => e.message === 'payload is not valid UTF-8');
     assert.equal(utf8.length, lines.filter((l) => l.kind.includes('UTF-8') || l.kind.includes('multi-byte')).length);
-    assert.ok(utf8.every((e) => String(e.payload).startsWith('base64:')));
+    assert.ok(utf8.every((e) => e.payloadEncoding === 'base64'));
+    assert.ok(dlq.rows.every((e) => (e.payloadEncoding === 'base64') === (e.message === 'payload is not valid UTF-8')));
   });
 });

@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { parseProgress, runCli, spawnCli } from '../support/cli.ts';
+import { parseProgress, runCli } from '../support/cli.ts';
+import { crashLoop, crashSeed } from '../support/crash-loop.ts';
 import { startBroker, type TestBroker } from '../support/kafka/broker.ts';
 import { jsonMessages, produceMessages } from '../support/kafka/produce.ts';
 import { readTableWithDuckDB } from '../support/table-check.ts';
@@ -54,14 +54,6 @@ async function ids(table: string): Promise<number[]> {
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
 describe('Kafka to Delta through the CLI', () => {
   it('writes JSON values as rows, and a restart resumes exactly after the last committed batch', async () => {
     const topic = await broker.uniqueTopic('kd-resume', 4);
@@ -87,31 +79,13 @@ describe('Kafka to Delta through the CLI', () => {
   });
 
   it('leaves every message in the table exactly once after at least ten SIGKILLs at random points', async (t) => {
-    const seed = Number(process.env.SLUICE_CRASH_SEED ?? Date.now() % 100_000);
-    const random = rng(seed);
+    const seed = crashSeed();
     const total = 6000;
     const topic = await broker.uniqueTopic('kd-crash', 4);
     await produceMessages(broker.bootstrap, topic, jsonMessages(total, 4));
     const p = pipeline('crash', { 'bootstrap.servers': broker.bootstrap, topics: topic, startingOffsets: 'earliest', valueFormat: 'json', maxOffsetsPerTrigger: 150 });
-    const points = ['engine.after-wal', 'delta.data-file-written', 'delta.after-commit', 'engine.before-commit', 'engine.after-commit'] as const;
-    let kills = 0;
-    const log: string[] = [];
-    for (let attempt = 0; kills < 12 && attempt < 36; attempt++) {
-      const usePoint = attempt % 3 !== 2;
-      const point = points[Math.floor(random() * points.length)] ?? points[0];
-      const env: Record<string, string> = usePoint ? { SLUICE_FAULT_INJECT: `${point}:${1 + Math.floor(random() * 3)}` } : {};
-      const run = spawnCli(['run', p.config, '--available-now', '--progress', 'json'], env);
-      if (!usePoint) {
-        await delay(1500 + Math.floor(random() * 1500));
-        run.child.kill('SIGKILL');
-      }
-      const r = await run.done;
-      log.push(`${usePoint ? env.SLUICE_FAULT_INJECT : 'random'} -> ${r.signal ?? r.code}`);
-      if (r.signal === 'SIGKILL') kills++;
-      else assert.equal(r.code, 0, `run ended with ${r.code}: ${r.stderr}`);
-    }
+    const { kills, log } = await crashLoop({ config: p.config, seed, randomDelayMs: 1500 });
     t.diagnostic(`seed ${seed}; ${kills} kills: ${log.join(', ')}`);
-    assert.ok(kills >= 10, `only ${kills} kills happened (seed ${seed}): ${log.join(', ')}`);
     const final = await runCli(['run', p.config, '--available-now', '--progress', 'json']);
     assert.equal(final.code, 0, final.stderr);
     const got = await ids(p.table);

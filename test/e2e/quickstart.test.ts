@@ -179,18 +179,30 @@ describe('the quick start', () => {
     assert.ok(r.stderr.includes(`${file}/events`));
   });
 
-  it('names an unreadable file', async () => {
+  it('sends an unreadable file to the DLQ naming the error, or with ignoreCorruptFiles false stops naming it', async () => {
     const dir = openDir('unreadable');
     const landing = join(dir, 'in');
     mkdirSync(landing, { mode: 0o777 });
     chmodSync(landing, 0o777);
     writeFileSync(join(landing, 'a.jsonl'), '{"event_id":"x"}\n');
+    writeFileSync(join(landing, 'b.jsonl'), '{"event_id":"y","kind":"view"}\n');
     chmodSync(join(landing, 'a.jsonl'), 0o000);
     const cfg = join(dir, 'unreadable.yaml');
-    writeFileSync(cfg, readFileSync(QUICKSTART, 'utf8').replace('path: examples/data/landing', `path: ${landing}`));
-    const r = await runCli(['run', cfg, '--available-now'], { SLUICE_OUTPUT: join(dir, 'out'), TMPDIR: dir }, asUser);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /SLUICE_SOURCE_READ/);
-    assert.match(r.stderr, /a\.jsonl/);
+    const yaml = readFileSync(QUICKSTART, 'utf8').replace('path: examples/data/landing', `path: ${landing}`);
+    writeFileSync(cfg, yaml);
+    const r = await runCli(['run', cfg, '--available-now', '--progress', 'json'], { SLUICE_OUTPUT: join(dir, 'out'), TMPDIR: dir }, asUser);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(parseProgress(r.stdout).summary?.rowsWritten, 1);
+    const rejected = join(dir, 'out', 'checkpoints', 'events', 'rejected');
+    const entries = readdirSync(rejected).flatMap((f) => readFileSync(join(rejected, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+    assert.deepEqual(entries.map((e) => [e.errorType, e.rule, e.origin]), [['PROCESSING', 'ignoreCorruptFiles', { file: join(landing, 'a.jsonl') }]]);
+    assert.match(String(entries[0]?.message), /^cannot read .*a\.jsonl \(17 bytes\): EACCES/);
+
+    const strict = join(dir, 'strict.yaml');
+    writeFileSync(strict, yaml.replace('format: json', 'format: json\n      ignoreCorruptFiles: false'));
+    const s = await runCli(['run', strict, '--available-now'], { SLUICE_OUTPUT: join(dir, 'strict-out'), TMPDIR: dir }, asUser);
+    assert.equal(s.code, 1, s.stderr);
+    assert.match(s.stderr, /SLUICE_SOURCE_READ.*a\.jsonl.*EACCES/);
+    assert.match(s.stderr, /a restart re-runs this batch and fails the same way until the file is fixed or removed/);
   });
 });

@@ -41,7 +41,20 @@ export const fileSourceConfig = z
     quote: singleChar('quote').default('"').meta({ description: 'CSV: the quote character.' }),
     escape: singleChar('escape').default('\\').meta({ description: 'CSV: the character that escapes a quote inside a quoted value (Spark default `\\`).' }),
     inferSchema: bool().default(false).meta({ description: 'CSV: infer column types from the first batch instead of reading every column as a string.' }),
-    encoding: z.enum(['utf-8', 'UTF-8', 'utf8']).default('utf-8').meta({ description: 'Text encoding of JSON and CSV files (UTF-8 only).' }),
+    encoding: z.enum(['utf-8', 'UTF-8', 'utf8']).default('utf-8').meta({ description: 'Text encoding of JSON, CSV and text files (UTF-8 only).' }),
+    invalidUtf8: z
+      .enum(['dlq', 'replace'])
+      .default('dlq')
+      .meta({ description: 'JSON, CSV and text: what to do with a line (or CSV record) holding bytes that are not valid UTF-8. `dlq`: it goes to the dead-letter queue with its file, line and exact bytes (base64, `payloadEncoding: base64`) and the rest of the file is read; `replace`: it is read with each bad sequence replaced by U+FFFD, as Spark does.' }),
+    multiLine: bool()
+      .default(false)
+      .meta({ description: "Default false. JSON: each file is one JSON document, an object (one row) or an array of objects (one row each), as with Spark's multiLine option; a file that does not parse goes to the dead-letter queue whole. Without it, a file that holds one multi-line document instead of JSON lines goes to the dead-letter queue whole, saying so. CSV: accepted; quoted values may always span lines." }),
+    ignoreCorruptFiles: bool()
+      .default(true)
+      .meta({ description: 'Default true: a file that cannot be read or decoded (truncated gzip, broken Parquet, no read permission) goes to the dead-letter queue as one entry (path, size, error) and the rest of the batch is written. `false`: the query stops with an error naming the file, as Spark does by default (a restart fails the same way until the file is fixed).' }),
+    ignoreMissingFiles: bool()
+      .default(true)
+      .meta({ description: 'Default true: a file recorded for a batch but gone when it is read (say, moved away before a batch was re-run) goes to the dead-letter queue as one entry and the rest of the batch is written. `false`: the query stops with an error naming the file, as Spark does by default.' }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -55,6 +68,9 @@ export const fileSourceConfig = z
           ctx.addIssue({ code: 'custom', path: ['sourceArchiveDir'], message: 'sourceArchiveDir must not be inside the source path, or archived files would be read again' });
         }
       }
+    }
+    if (c.multiLine && (c.format === 'parquet' || c.format === 'text')) {
+      ctx.addIssue({ code: 'custom', path: ['multiLine'], message: `multiLine applies to the json and csv formats, not ${c.format}` });
     }
     if (c.sep !== undefined && c.delimiter !== undefined && c.sep !== c.delimiter) {
       ctx.addIssue({ code: 'custom', path: ['delimiter'], message: 'sep and delimiter are the same option; give one' });

@@ -198,21 +198,3 @@ void test('Parquet files are read with their own schema and timestamps in micros
     await fx.cleanup();
   }
 });
-
-void test('a file that is not Parquet fails the batch with SLUICE_SOURCE_READ naming the file', async () => {
-  const fx = await fixture();
-  try {
-    const f = await fx.write('bad.parquet', 'not parquet at all');
-    const src = await fx.source({ format: 'parquet' });
-    const end = await src.latestOffset(null, { respectLimits: true });
-    assert.ok(end !== null);
-    await assert.rejects(src.read(null, end), (err: unknown) => {
-      assert.equal((err as { code?: unknown }).code, 'SLUICE_SOURCE_READ');
-      assert.equal((err as { retryable?: unknown }).retryable, false);
-      assert.match((err as Error).message, new RegExp(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      return true;
-    });
-  } finally {
-    await fx.cleanup();
-  }
-});

@@ -5,7 +5,7 @@ import { FileStreamSource } from './source.ts';
 
 export const fileSource = defineSource<FileSourceConfig>({
   type: 'file',
-  summary: 'Reads new JSON-lines, CSV or Parquet files from a folder, each exactly once (Spark file stream source).',
+  summary: 'Reads new JSON-lines (or multi-line JSON), CSV, Parquet or text files from a folder, each exactly once (Spark file stream source); bad lines, bad bytes and unreadable files go to the dead-letter queue.',
   config: fileSourceConfig,
   create: (config, ctx) => new FileStreamSource(config, ctx),
 });

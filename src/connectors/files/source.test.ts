@@ -266,20 +266,11 @@ void test('a missing folder fails to open with SLUICE_SOURCE_NOT_FOUND naming th
   }
 });
 
-void test('a file that vanished before it was read fails with SLUICE_SOURCE_READ; health reports readability', async () => {
+void test('health reports whether the folder is readable', async () => {
   const fx = await fixture();
   try {
-    const a = await fx.write('a.json', line(1));
-    const src = await fx.source({ ...SCHEMA, cleanSource: 'delete' });
+    const src = await fx.source(SCHEMA);
     assert.equal((await src.health()).healthy, true);
-    const end = await src.latestOffset(null, LIMITS);
-    assert.ok(end !== null);
-    await src.commit(end);
-    await assert.rejects(src.read(null, end), (err: unknown) => {
-      assert.equal((err as { code?: unknown }).code, 'SLUICE_SOURCE_READ');
-      assert.match((err as Error).message, new RegExp(a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      return true;
-    });
     if (process.getuid?.() !== 0) {
       await chmod(fx.input, 0o000);
       assert.equal((await src.health()).healthy, false);

@@ -4,8 +4,9 @@
 //                         else list -> drop seen/too old -> order -> apply limits
 //                              -> write log entry N (atomic) -> {logOffset: N}
 //   read(start, end):     files of log entries (start, end] -> parse -> schema -> conform
+//                         (a bad or vanished file: one dead-letter entry, see read-file.ts)
 //   commit(end):          cleanSource (delete / archive) for files of entries <= end
-import { promises as fsp, constants as fsConstants, readFileSync } from 'node:fs';
+import { promises as fsp, constants as fsConstants } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { ComponentContext, ComponentHealth, Offset, ReadLimit, Source } from '../../core/component.ts';
 import { CheckpointError, ErrorCodes, SourceError, errorMessage } from '../../core/errors.ts';
@@ -16,9 +17,9 @@ import { parseSchema, parseSchemaJson } from '../../schema/ddl.ts';
 import type { FileSourceConfig } from './config.ts';
 import { FileSourceLog, SeenFiles, type LogEntry } from './log.ts';
 import { fileMatcher, listFiles, type FileMatcher, type ListedFile } from './listing.ts';
-import { maybeGunzip, readCsv, readJsonLines, readTextLines, type CsvFile } from './readers.ts';
-import { readParquetFile } from './parquet.ts';
 import { decodeBatch, type RawBatch } from './decode.ts';
+import { KeptFiles } from './kept.ts';
+import { readOneFile } from './read-file.ts';
 
 const SCHEMA_FILE = 'schema.json';
 
@@ -41,6 +42,7 @@ export class FileStreamSource implements Source {
   private schema: StructType | null;
   private availableNow: Set<string> | null = null;
   private cleanedThrough = -1;
+  private readonly kept: KeptFiles;
   private outstanding = { files: 0, bytes: 0 };
 
   constructor(
@@ -51,6 +53,7 @@ export class FileStreamSource implements Source {
     this.description = `FileStreamSource[${this.root}]`;
     this.matcher = fileMatcher(config.pattern);
     this.log = new FileSourceLog(ctx.stateDir);
+    this.kept = new KeptFiles(ctx.stateDir);
     // Spark: with latestFirst and maxFilesPerTrigger, old files would be dropped before their turn.
     const ignoreAge = config.latestFirst && config.maxFilesPerTrigger !== undefined;
     this.seen = new SeenFiles(ignoreAge ? Number.POSITIVE_INFINITY : config.maxFileAge);
@@ -160,10 +163,11 @@ export class FileStreamSource implements Source {
     const rows: Row[] = [];
     const rejected: Rejected[] = [];
     const unknownFields = new Set<string>();
+    const keep = new Map<number, string[]>();
     for (const e of entries) {
-      const buf = this.readBytes(e.path);
-      bytes += buf.length;
-      this.parseFile(buf, e.path, raw);
+      const file = readOneFile(e.path, this.config, raw);
+      bytes += file.bytes;
+      if (file.wholeFileRejected) keep.set(e.batchId, [...(keep.get(e.batchId) ?? []), e.path]);
       if (known === null) continue;
       // With the schema settled, each file is conformed as soon as it is parsed: the values it
       // replaces (timestamp text, say) die young instead of being carried through the whole batch.
@@ -173,6 +177,8 @@ export class FileStreamSource implements Source {
       for (const f of one.unknownFields) if (unknownFields.size < 100) unknownFields.add(f);
       raw = emptyRaw();
     }
+    // Recorded whatever cleanSource is now: a restart may turn delete on, and cleans the old batches too.
+    for (const id of new Set(entries.map((e) => e.batchId))) await this.kept.record(id, keep.get(id) ?? []);
     const decoded = known === null ? decodeBatch(raw, this.config, null) : { schema: known, rows, rejected, unknownFields: [...unknownFields] };
     if (this.schema === null && decoded.schema !== null) {
       // Persisted before rows are handed on, so a replay of this batch uses the very same schema.
@@ -186,52 +192,6 @@ export class FileStreamSource implements Source {
     return { rows: decoded.rows, rejected: inFileOrder(decoded.rejected, entries), schema: this.schema, bytes };
   }
 
-  /** Reads a whole file in one go. Synchronously: an asynchronous read needs the main thread for
-   * each of its steps (open, stat, every 512 KiB, close), and the parser holds that thread, so the
-   * steps queue up behind it and the thread then idles through them (measured: 7% of a run). Parsing
-   * the file blocks for longer than reading it anyway. */
-  private readBytes(path: string): Buffer {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new SourceError(ErrorCodes.SOURCE_READ, `file source: cannot read ${path}: ${errorMessage(err)}`, {
-        cause: err,
-        retryable: false,
-        details: { file: path },
-      });
-    }
-  }
-
-  private parseFile(buf: Buffer, file: string, raw: RawBatch): void {
-    const rejected: Rejected[] = raw.rejected;
-    try {
-      if (this.config.format === 'parquet') {
-        raw.parquet.push(readParquetFile(buf, file));
-        return;
-      }
-      const text = maybeGunzip(buf);
-      if (this.config.format === 'json') {
-        readJsonLines(text, file, raw.jsonRows, rejected);
-      } else if (this.config.format === 'text') {
-        readTextLines(text, file, raw.jsonRows);
-      } else {
-        const csv: CsvFile = readCsv(text, file, {
-          header: this.config.header,
-          delimiter: this.config.sep ?? this.config.delimiter ?? ',',
-          quote: this.config.quote,
-          escape: this.config.escape,
-        }, rejected);
-        raw.csvFiles.push({ file, ...csv });
-      }
-    } catch (err) {
-      throw new SourceError(ErrorCodes.SOURCE_READ, `file source: cannot decode ${file} as ${this.config.format}: ${errorMessage(err)}`, {
-        cause: err,
-        retryable: false,
-        details: { file },
-      });
-    }
-  }
-
   async commit(end: Offset): Promise<void> {
     const endId = logOffsetOf(end, 'end');
     if (this.config.cleanSource === 'off' || endId <= this.cleanedThrough) {
@@ -239,7 +199,13 @@ export class FileStreamSource implements Source {
       return;
     }
     for (let id = this.cleanedThrough + 1; id <= endId; id++) {
-      for (const e of this.log.get(id) ?? []) await this.clean(e.path);
+      const entries = this.log.get(id) ?? [];
+      // Files sent whole to the dead-letter queue are the only copy of their records: never deleted.
+      const kept = this.config.cleanSource === 'delete' && entries.length > 0 ? await this.kept.of(id) : new Set<string>();
+      for (const e of entries) {
+        if (kept.has(e.path)) this.ctx.logger.info('file source keeps a file that went to the dead-letter queue whole', { file: e.path });
+        else await this.clean(e.path);
+      }
     }
     this.cleanedThrough = endId;
   }

@@ -9,7 +9,8 @@ import { silentLogger } from '../../core/logger.ts';
 import type { Rejected, Row } from '../../core/record.ts';
 import { readTableRows } from '../../connectors/delta/reader.ts';
 import { DeadLetterSchema } from './config.ts';
-import { createDeadLetterQueue } from './index.ts';
+import { DLQ_TABLE_SCHEMA, createDeadLetterQueue, envelopeToRow, toEnvelope } from './index.ts';
+import { appendRows } from '../../connectors/delta/table.ts';
 import { RejectedLog } from '../rejected.ts';
 import { PART_ROWS, estimateBatchBytes, runStagesBounded } from './resources.ts';
 
@@ -56,6 +57,23 @@ describe('the dead-letter queue', () => {
     assert.equal(first.message, 'row 0 has no id');
     assert.deepEqual(first.origin, { file: 'in.jsonl', line: 1, topic: null, partition: null, offset: null });
     assert.equal(first.timestamp, 0n);
+  });
+
+  it('carries payloadEncoding base64 through the folder and Delta targets, and adds its column to an older DLQ table', async () => {
+    const bytes: Rejected = { errorType: 'SCHEMA_VALIDATION', stage: 'source', rule: 'invalidUtf8', message: 'line 2 is not valid UTF-8', payload: '/w==', payloadEncoding: 'base64', origin: { file: 'in.json', line: 2 } };
+    const dir = join(root, 'folder-encoding');
+    await createDeadLetterQueue(DeadLetterSchema.parse({}), ctx(dir)).write(0, [bytes, ...rejected(1)], 0);
+    const all = await new RejectedLog(dir).readAll();
+    assert.deepEqual(all.map((e) => e.payloadEncoding), ['base64', undefined]);
+    // A DLQ table written before the envelope had payloadEncoding: the next batch adds the column.
+    const table = join(root, 'dlq-old-table');
+    const { payloadEncoding: _dropped, ...oldSchemaRow } = envelopeToRow(toEnvelope(rejected(1)[0] as Rejected, 0, new Date(0).toISOString()));
+    const oldSchema = { ...DLQ_TABLE_SCHEMA, fields: DLQ_TABLE_SCHEMA.fields.filter((f) => f.name !== 'payloadEncoding') };
+    await appendRows(table, [oldSchemaRow], oldSchema, { appId: 'q1-dlq', batchId: 0 });
+    const q = createDeadLetterQueue(DeadLetterSchema.parse({ type: 'delta', path: table }), ctx(join(root, 'cp-old')));
+    assert.equal((await q.write(1, [bytes], 0)).written, 1);
+    const rows = await readTableRows(table);
+    assert.deepEqual(rows.map((r) => [r.batchId, r.payload, r.payloadEncoding ?? null]), [[0, '{"n":0}', null], [1, '/w==', 'base64']]);
   });
 
   it('refuses a delta target without a path and a kafka target without a topic', () => {

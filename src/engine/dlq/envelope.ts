@@ -16,6 +16,7 @@ export function toEnvelope(r: Rejected, batchId: number, timestamp: string): Dlq
     ...(r.rule === undefined ? {} : { rule: r.rule }),
     message: r.message,
     payload: r.payload,
+    ...(r.payloadEncoding === undefined ? {} : { payloadEncoding: r.payloadEncoding }),
     origin: plainOrigin(r.origin),
     batchId,
     timestamp,
@@ -40,6 +41,8 @@ export const DLQ_TABLE_SCHEMA: StructType = struct([
   field('rule', 'string'),
   field('message', 'string', false),
   field('payload', 'string'),
+  // `base64` when the payload holds bytes that are not valid UTF-8; null for text.
+  field('payloadEncoding', 'string'),
   field('origin', struct([field('file', 'string'), field('line', 'long'), field('topic', 'string'), field('partition', 'integer'), field('offset', 'string')])),
   field('batchId', 'long', false),
   field('timestamp', 'timestamp', false),
@@ -52,6 +55,7 @@ export function envelopeToRow(e: DlqEnvelope): Row {
     rule: e.rule ?? null,
     message: e.message,
     payload: e.payload,
+    payloadEncoding: e.payloadEncoding ?? null,
     origin: {
       file: e.origin.file ?? null,
       line: e.origin.line ?? null,

@@ -74,7 +74,8 @@ function deltaQueue(tablePath: string, ctx: ComponentContext): DeadLetterQueue {
     async write(batchId, rejected, ms) {
       if (rejected.length === 0) return { written: 0, location: null };
       const rows = envelopes(batchId, rejected, ms).map(envelopeToRow);
-      const r = await appendRows(tablePath, rows, DLQ_TABLE_SCHEMA, { appId, batchId, queryId: ctx.queryId, logger: ctx.logger, cache });
+      // mergeSchema: a DLQ table made before a column of the envelope existed gains it.
+      const r = await appendRows(tablePath, rows, DLQ_TABLE_SCHEMA, { appId, batchId, queryId: ctx.queryId, logger: ctx.logger, cache, mergeSchema: true });
       return { written: r.skipped ? 0 : rows.length, location: tablePath };
     },
     close: () => Promise.resolve(),

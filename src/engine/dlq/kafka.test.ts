@@ -19,7 +19,7 @@ after(async () => {
 });
 
 const rejected: Rejected[] = [
-  { errorType: 'PROCESSING', stage: 'parse', rule: 'parse.json', message: 'malformed JSON', payload: '{"a":', origin: { topic: 'in', partition: 2, offset: '41' } },
+  { errorType: 'PROCESSING', stage: 'parse', rule: 'parse.json', message: 'payload is not valid UTF-8', payload: 'e/99', payloadEncoding: 'base64', origin: { topic: 'in', partition: 2, offset: '41' } },
   { errorType: 'SCHEMA_VALIDATION', stage: 'checks', message: 'id is null', payload: '{"id":null}', origin: { topic: 'in', partition: 0, offset: '7' } },
 ];
 
@@ -42,7 +42,7 @@ void test('a Kafka DLQ topic gets one envelope per rejected record, and a replay
   });
   assert.deepEqual(got.map((g) => [g.key, g.value.batchId, g.value.stage]), [['test-query-0', 0, 'parse'], ['test-query-0', 0, 'checks'], ['test-query-1', 1, 'parse']]);
   assert.deepEqual(got[0]?.value, {
-    errorType: 'PROCESSING', stage: 'parse', rule: 'parse.json', message: 'malformed JSON', payload: '{"a":',
+    errorType: 'PROCESSING', stage: 'parse', rule: 'parse.json', message: 'payload is not valid UTF-8', payload: 'e/99', payloadEncoding: 'base64',
     origin: { topic: 'in', partition: 2, offset: '41' }, batchId: 0, timestamp: '2024-01-01T00:00:00.000Z',
   });
 });

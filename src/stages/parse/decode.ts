@@ -3,10 +3,9 @@ import { parseJson } from '../../schema/values/json.ts';
 import type * as CsvParse from 'csv-parse/sync';
 import { lazyModule } from '../../core/lazy.ts';
 import { errorMessage } from '../../core/errors.ts';
+import { isValidUtf8 } from '../../core/utf8.ts';
 
 const csvParse = lazyModule<typeof CsvParse>('csv-parse/sync');
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
@@ -14,28 +13,32 @@ export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly o
 export function payloadText(v: unknown): Decoded<string> {
   if (typeof v === 'string') return { ok: true, value: v.charCodeAt(0) === 0xfeff ? v.slice(1) : v };
   if (v instanceof Uint8Array) {
-    try {
-      return { ok: true, value: utf8.decode(v) };
-    } catch {
-      return { ok: false, message: 'payload is not valid UTF-8' };
-    }
+    if (!isValidUtf8(v)) return { ok: false, message: 'payload is not valid UTF-8' };
+    const text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+    return { ok: true, value: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   }
   if (v === null || v === undefined) return { ok: false, message: 'payload is null' };
   return { ok: false, message: `payload is a ${typeof v}, expected a string or bytes` };
 }
 
+/** A payload as the DLQ holds it: text, or base64 (marked as such) for bytes that are not UTF-8. */
+export interface DlqPayload {
+  readonly payload: string | null;
+  readonly payloadEncoding?: 'base64';
+}
+
 /** Raw payload rendered for the DLQ: text as is, bytes as text when valid UTF-8, else base64. */
-export function payloadForDlq(v: unknown): string | null {
-  if (typeof v === 'string') return v;
+export function payloadForDlq(v: unknown): DlqPayload {
+  if (typeof v === 'string') return { payload: v };
   if (v instanceof Uint8Array) {
-    const t = payloadText(v);
-    return t.ok ? t.value : `base64:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
+    const bytes = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    return isValidUtf8(bytes) ? { payload: bytes.toString('utf8') } : { payload: bytes.toString('base64'), payloadEncoding: 'base64' };
   }
-  if (v === null || v === undefined) return null;
+  if (v === null || v === undefined) return { payload: null };
   try {
-    return JSON.stringify(v);
+    return { payload: JSON.stringify(v) };
   } catch {
-    return typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+    return { payload: typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null };
   }
 }
 

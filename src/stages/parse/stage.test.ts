@@ -31,7 +31,9 @@ describe('the parse stage', () => {
     ]);
     assert.ok(out.rejected.every((r) => r.errorType === 'PROCESSING' && r.stage === 'parse' && r.rule === 'parse.json'));
     assert.equal(out.rejected[0]?.payload, '{"a":');
-    assert.equal(out.rejected[5]?.payload, 'base64:e/99');
+    assert.equal(out.rejected[5]?.payload, 'e/99');
+    assert.equal(out.rejected[5]?.payloadEncoding, 'base64');
+    assert.equal(out.rejected[0]?.payloadEncoding, undefined);
     assert.equal(out.rejected[5]?.origin.offset, '5');
   });
 

@@ -30,13 +30,14 @@ export class ParseStage implements Stage {
       if (!r.ok) {
         this.m.failed++;
         const errorType = size > c.max_bytes ? 'RESOURCE' : 'PROCESSING';
-        const payload = payloadForDlq(raw);
+        const { payload, payloadEncoding } = payloadForDlq(raw);
         rejected.push({
           errorType,
           stage: this.name,
           rule: `parse.${c.format}`,
           message: r.message,
           payload: payload !== null && payload.length > c.max_bytes ? `${payload.slice(0, 1024)}...` : payload,
+          ...(payloadEncoding === undefined ? {} : { payloadEncoding }),
           origin: originOf(input) ?? {},
         });
         continue;
