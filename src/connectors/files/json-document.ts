@@ -2,10 +2,13 @@
 // one JSON object or an array of them), and telling a pretty-printed document from JSON lines.
 import { errorMessage } from '../../core/errors.ts';
 import { withLineOrigin, type Rejected, type Row } from '../../core/record.ts';
+import { parseJson as parseJsonValues } from '../../schema/values/json.ts';
+import { toJsonText } from '../../schema/values/format.ts';
 
-/** Every JSON text the file source reads goes through here, so the parser can be swapped in one place. */
+/** Every JSON text the file source reads goes through here: JSON.parse, or the exact reader where the
+ * text holds a number a double would round (src/schema/values/json.ts). */
 export function parseJson(text: string): unknown {
-  return JSON.parse(text);
+  return parseJsonValues(text);
 }
 
 /** A file sent whole to the DLQ keeps its text as the payload up to this size (the file itself stays:
@@ -48,7 +51,7 @@ export function readJsonDocument(text: string, file: string, rows: Row[], reject
     (doc as unknown[]).forEach((v, i) => {
       const line = lines[i] ?? 1;
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) rows.push(withLineOrigin(v as Row, shared, line));
-      else rejected.push({ errorType: 'SCHEMA_VALIDATION', stage: 'source', message: `element ${i} of the document is ${describeJson(v)}, expected a JSON object`, payload: JSON.stringify(v), origin: { file, line } });
+      else rejected.push({ errorType: 'SCHEMA_VALIDATION', stage: 'source', message: `element ${i} of the document is ${describeJson(v)}, expected a JSON object`, payload: toJsonText(v, null), origin: { file, line } });
     });
     return false;
   }
