@@ -56,7 +56,7 @@ export class DetectStage implements Stage {
     if (batch.batchId !== this.m.batchId) this.m = { batchId: batch.batchId, schemaVersion: this.current?.version ?? null, addedColumns: [], widenedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
     if (this.current === undefined) {
       if (batch.rows.length === 0) return batch;
-      let schema = inferSchema(batch.rows);
+      let schema = observed(batch, batch.rows);
       if (this.seed !== null) schema = seedTypes(this.seed, schema);
       if (this.cfg.mode === 'rescue' && !schema.fields.some((f) => f.name === this.cfg.rescued_column)) schema = struct([...schema.fields, field(this.cfg.rescued_column, 'string')]);
       await this.record(schema, schema.fields.map((f) => f.name), batch.batchId, this.seed === null ? 'inferred' : 'declared');
@@ -65,7 +65,7 @@ export class DetectStage implements Stage {
     let pass = this.fit(batch);
     if (pass.unknown.size > 0 && this.cfg.mode === 'addNewColumns') {
       const cur = this.current as SchemaVersion;
-      const r = addFields(cur.schema, inferSchema(pass.unknownRows));
+      const r = addFields(cur.schema, observed(batch, pass.unknownRows));
       if (r.added.length > 0) {
         await this.record(r.schema, r.added, batch.batchId, 'evolved');
         this.m.addedColumns.push(...r.added);
@@ -74,7 +74,7 @@ export class DetectStage implements Stage {
     }
     if (pass.misfits.length > 0 && this.cfg.mode === 'addNewColumns' && this.cfg.widen_types) {
       const cur = this.current as SchemaVersion;
-      const r = widenFields(cur.schema, inferSchema(pass.misfits));
+      const r = widenFields(cur.schema, observed(batch, pass.misfits));
       if (r.widened.length > 0) {
         await this.record(r.schema, [], batch.batchId, 'widened', r.widened);
         this.m.widenedColumns.push(...r.widened);
@@ -148,6 +148,13 @@ export class DetectStage implements Stage {
     await this.history.append(v);
     this.current = v;
   }
+}
+
+/** The schema of rows of a batch: the batch's own when a source or stage gave it one (its rows then
+ * hold typed values, a timestamp as microseconds, which inference would take for a number), else
+ * what the JSON values imply. */
+function observed(batch: Batch, rows: readonly Row[]): StructType {
+  return batch.schema ?? inferSchema(rows);
 }
 
 /** The inferred schema with the declared columns' types (hints), declared columns first. */

@@ -4,6 +4,9 @@ import { defineStage, type Stage } from '../../core/component.ts';
 import { originOf, withOrigin, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { inferSchema } from '../../schema/infer.ts';
+import { conformerFor } from '../../schema/conform.ts';
+import { setOwn } from '../../schema/conform-struct.ts';
+import { rowToJson } from '../../schema/values/format.ts';
 import { parseConfig, type ParseConfig } from './config.ts';
 import { parseCsvRecord, parseJsonObject, payloadForDlq, payloadText, type Decoded } from './decode.ts';
 
@@ -43,12 +46,23 @@ export class ParseStage implements Stage {
         continue;
       }
       const out = r.value;
-      for (const k of c.keep) if (!(k in out)) out[k] = input[k] ?? null;
+      for (const k of c.keep) if (!Object.hasOwn(out, k)) setOwn(out, k, (Object.hasOwn(input, k) ? input[k] : null) ?? null);
       const o = originOf(input);
       rows.push(o === undefined ? out : withOrigin(out, o));
       this.m.parsed++;
     }
-    return { ...batch, rows, rejected, schema: this.schemaOf(rows, batch.schema) };
+    const schema = this.schemaOf(rows, batch.schema);
+    if (schema === null || c.format !== 'json') return { ...batch, rows, rejected, schema };
+    // The rows hold values as JSON gave them; a batch with a schema holds the value model's forms of
+    // it (timestamps as microseconds, dates as days...), so conform them to what was inferred.
+    const conform = conformerFor(schema, { input: 'json' });
+    const typed: Row[] = [];
+    for (const row of rows) {
+      const r = conform(row);
+      if (r.ok) typed.push(r.row);
+      else rejected.push({ errorType: 'SCHEMA_VALIDATION', stage: this.name, rule: 'parse.json', message: r.message, payload: rowToJson(row, null), origin: originOf(row) ?? {} });
+    }
+    return { ...batch, rows: typed, rejected, schema };
   }
 
   metrics(): Record<string, unknown> {
