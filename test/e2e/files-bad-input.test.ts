@@ -1,5 +1,5 @@
-// Bad bytes and bad files in a landing folder, through the CLI into Delta: under repeated SIGKILLs the
-// table and the dead-letter queue together hold every input record exactly once, and a corrupt file
+// Bad bytes, bad files and rows the table cannot hold, through the CLI into Delta: under repeated
+// SIGKILLs the table and the dead-letter queue together hold every input record exactly once, and a corrupt file
 // never wedges the pipeline (with ignoreCorruptFiles false, the error says truly what a restart does).
 import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { appendRows } from '../../src/connectors/delta/table.ts';
+import { parseDdl } from '../../src/schema/ddl.ts';
 import { runCli } from '../support/cli.ts';
 import { crashLoop, crashSeed } from '../support/crash-loop.ts';
 import { readTableWithDuckDB } from '../support/table-check.ts';
@@ -17,7 +19,10 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const ROWS_PER_FILE = 4;
 const BAD = Buffer.from([0xff, 0xe2, 0x82]);
 
-type Kind = 'good' | 'bad bytes' | 'truncated gzip' | 'pretty document';
+type Kind = 'good' | 'bad bytes' | 'truncated gzip' | 'pretty document' | 'poison row';
+
+/** The id of the one odd record of file f. */
+const id0 = (f: number): number => f * ROWS_PER_FILE + (f % ROWS_PER_FILE);
 
 /** Writes `files` files of ROWS_PER_FILE records each; returns the kind and ids of each file by name. */
 function landing(dir: string, files: number): Map<string, { kind: Kind; ids: number[] }> {
@@ -25,11 +30,14 @@ function landing(dir: string, files: number): Map<string, { kind: Kind; ids: num
   const out = new Map<string, { kind: Kind; ids: number[] }>();
   for (let f = 0; f < files; f++) {
     const ids = Array.from({ length: ROWS_PER_FILE }, (_, r) => f * ROWS_PER_FILE + r);
-    const kind: Kind = f % 23 === 5 ? 'truncated gzip' : f % 31 === 7 ? 'pretty document' : f % 6 === 1 ? 'bad bytes' : 'good';
+    const kind: Kind = f % 23 === 5 ? 'truncated gzip' : f % 31 === 7 ? 'pretty document' : f % 6 === 1 ? 'bad bytes' : f % 13 === 3 ? 'poison row' : 'good';
+    const odd = id0(f);
     const line = (id: number): Buffer =>
-      kind === 'bad bytes' && id % ROWS_PER_FILE === f % ROWS_PER_FILE
+      kind === 'bad bytes' && id === odd
         ? Buffer.concat([Buffer.from(`{"id":${id},"file":${f},"s":"`), BAD, Buffer.from('"}')])
-        : Buffer.from(JSON.stringify({ id, file: f, s: `row ${id} é` }));
+        // The table's `s` is NOT NULL: the sink sets this row aside, and writes the rest of the batch.
+        : kind === 'poison row' && id === odd ? Buffer.from(JSON.stringify({ id, file: f, s: null }))
+          : Buffer.from(JSON.stringify({ id, file: f, s: `row ${id} é` }));
     const body = kind === 'pretty document'
       ? Buffer.from(JSON.stringify(ids.map((id) => ({ id, file: f })), null, 2))
       : Buffer.concat(ids.flatMap((id) => [line(id), Buffer.from('\n')]));
@@ -67,6 +75,7 @@ function pipeline(name: string, input: string, extra: string[] = [], dlq: string
 }
 
 interface Entry {
+  readonly errorType: string;
   readonly rule: string | null;
   readonly message: string;
   readonly payload: string | null;
@@ -87,6 +96,8 @@ describe('bad bytes and bad files in the file source', () => {
     const input = join(root, 'crash-in');
     const files = landing(input, 600);
     const p = pipeline('crash', input, ['maxFilesPerTrigger: 15'], ['type: delta', `path: ${join(root, 'crash', 'dlq')}`]);
+    // The table exists already, with a NOT NULL column the source's schema leaves nullable.
+    await appendRows(p.table, [], parseDdl('id BIGINT NOT NULL, file BIGINT, s STRING NOT NULL'), { appId: 'setup', batchId: 0 });
     const { kills, log } = await crashLoop({ config: p.config, seed });
     t.diagnostic(`seed ${seed}; ${kills} kills: ${log.join(', ')}`);
     const final = await runCli(['run', p.config, '--available-now', '--progress', 'json']);
@@ -102,7 +113,11 @@ describe('bad bytes and bad files in the file source', () => {
     for (const e of dlq) {
       const file = files.get(basename(e.origin.file));
       assert.ok(file !== undefined, JSON.stringify(e));
-      if (e.rule === 'invalidUtf8') {
+      if (e.errorType === 'SINK_WRITE') {
+        assert.equal(file.kind, 'poison row');
+        assert.match(e.message, /s: expected a non-null string, found null/);
+        count(Number(/"id":(\d+)/.exec(e.payload ?? '')?.[1]), `DLQ row of ${basename(e.origin.file)}`);
+      } else if (e.rule === 'invalidUtf8') {
         assert.equal(file.kind, 'bad bytes');
         assert.equal(e.payloadEncoding, 'base64');
         const raw = Buffer.from(e.payload ?? '', 'base64');
