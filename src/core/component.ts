@@ -81,6 +81,9 @@ export interface PreparedWrite {
    * with their origin. The engine writes them to the dead-letter queue with the batch's other
    * rejected records, before the commit, so the rest of the batch is written in the same batch. */
   readonly rejected: readonly Rejected[];
+  /** The sink already holds this batch (a re-run after a crash): the commit will skip it, and the
+   * engine keeps the dead letters the first run wrote instead of writing what this run set aside. */
+  readonly skipped?: boolean;
 }
 
 /** The batch facts a commit needs once the rows are gone. */

@@ -347,7 +347,9 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       const r = rejected[0];
       throw new SluiceError(ErrorCodes.RECORD_INVALID, `batch ${p.batchId} rejected ${rejected.length} records (fail_on_rejected is on); first: ${r?.message ?? ''}`);
     }
-    const dead = await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, rejected, p.timestampMs));
+    // A batch the sink already holds wrote its dead letters before its commit: they stay as they are,
+    // even if this run read something else (a file that vanished since, say).
+    const dead = prepared.skipped === true ? { location: null } : await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, rejected, p.timestampMs));
     const rejectedPath = dead.location;
     t = Date.now();
     const target = { batchId: p.batchId, ...(batch.txns === undefined ? {} : { txns: batch.txns }) };

@@ -160,7 +160,8 @@ describe('bad bytes and bad files in the file source', () => {
     const input = join(root, 'vanish-in');
     landing(input, 8);
     const p = pipeline('vanish', input);
-    const killed = await runCli(['run', p.config, '--available-now', '--progress', 'json'], { SLUICE_FAULT_INJECT: 'delta.after-commit:1' });
+    // Killed after the dead letters were written and before the table commit: the batch is re-run.
+    const killed = await runCli(['run', p.config, '--available-now', '--progress', 'json'], { SLUICE_FAULT_INJECT: 'delta.data-file-written:1' });
     assert.equal(killed.signal, 'SIGKILL');
     const first = folderEntries(p.checkpoint).filter((e) => basename(e.origin.file) === 'part-0005.json.gz');
     assert.deepEqual(first.map((e) => e.rule), ['ignoreCorruptFiles']);
@@ -170,5 +171,24 @@ describe('bad bytes and bad files in the file source', () => {
     const again = folderEntries(p.checkpoint).filter((e) => basename(e.origin.file) === 'part-0005.json.gz');
     assert.deepEqual(again.map((e) => e.rule), ['ignoreMissingFiles']);
     assert.equal((await readTableWithDuckDB(p.table)).rows.length, 6 * ROWS_PER_FILE - 1);
+  });
+
+  it('keeps the dead letters of a batch the table already holds when a file vanished before its re-run', async () => {
+    const input = join(root, 'vanish-after-in');
+    landing(input, 8);
+    const p = pipeline('vanish-after', input);
+    // Killed after the table commit and before the checkpoint's: the re-run finds the batch in the table.
+    const killed = await runCli(['run', p.config, '--available-now', '--progress', 'json'], { SLUICE_FAULT_INJECT: 'delta.after-commit:1' });
+    assert.equal(killed.signal, 'SIGKILL');
+    const before = folderEntries(p.checkpoint);
+    rmSync(join(input, 'part-0000.json'));
+    rmSync(join(input, 'part-0005.json.gz'));
+    const r = await runCli(['run', p.config, '--available-now', '--progress', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    // No entry says a file whose rows are in the table is gone, and the bad file keeps its one entry.
+    assert.deepEqual(folderEntries(p.checkpoint), before);
+    const rows = (await readTableWithDuckDB(p.table)).rows;
+    assert.equal(rows.filter((x) => Number(x.file) === 0).length, ROWS_PER_FILE);
+    assert.equal(rows.length, 6 * ROWS_PER_FILE - 1);
   });
 });

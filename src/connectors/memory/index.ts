@@ -94,7 +94,7 @@ export const memorySink = defineSink({
       identity: () => ({ type: 'memory', name: cfg.name }),
       open: () => Promise.resolve(),
       prepare(batch: Batch) {
-        return Promise.resolve({ rows: batch.rows, rejected: [] });
+        return Promise.resolve({ rows: batch.rows, rejected: [], skipped: table.batches.has(batch.batchId) });
       },
       commit(prepared, batch) {
         if (table.batches.has(batch.batchId)) return Promise.resolve({ numOutputRows: 0, skipped: true });
