@@ -7,7 +7,7 @@ import type { Batch } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot } from './protocol/snapshot.ts';
 import { releaseEncoder, warmEncoder } from './parquet/encode-pool.ts';
-import { appendBatch, type AppendOptions } from './table.ts';
+import { appendBatch, checkPartitioning, type AppendOptions } from './table.ts';
 import type { PreparedBatch } from './prepare.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
@@ -38,9 +38,15 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
   return {
     description: `DeltaSink[${path}]`,
     identity: () => ({ type: 'delta', path }),
-    open: () => {
+    open: async () => {
+      // An existing table is checked before anything runs (a new one at its first batch, when its
+      // schema is first known); an unreadable one fails at the first write with the full story.
+      const snapshot = await loadSnapshot(path).catch(() => null);
+      if (snapshot !== null) {
+        checkPartitioning(snapshot, config.partitionBy, path);
+        if (base.cache !== undefined) base.cache.snapshot = snapshot;
+      }
       warmEncoder();
-      return Promise.resolve();
     },
     async addBatch(batch: Batch): Promise<SinkResult> {
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.

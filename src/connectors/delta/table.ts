@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Row, SinkTxn } from '../../core/record.ts';
-import { isArray, isMap, isStruct, type DataType, type StructType } from '../../core/schema.ts';
+import type { StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import type { Table as ArrowTable } from 'apache-arrow';
 import { encodeParquet } from './parquet/encode-pool.ts';
@@ -24,12 +24,13 @@ import { layoutKey, prepareFiles, type FileLayout, type PreparedBatch, type Prep
 import type { Action, AddAction, MetadataAction, ProtocolAction } from './protocol/actions.ts';
 import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/checkpoint.ts';
 import { commit } from './protocol/commit.ts';
-import { checkWritable } from './protocol/features.ts';
+import { checkWritable, featuresFor, protocolFor, withFeatures } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
 import { checkNotMoved, continuedFrom } from './protocol/txn-guard.ts';
 import { parseSchemaString, schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { inferSchema } from '../../schema/infer.ts';
+import { addedPaths, checkCaseMatches, checkColumnNames } from './names.ts';
 import { assertAppendable, mergeNewColumns } from './schema-check.ts';
 
 export interface AppendOptions {
@@ -70,8 +71,6 @@ export interface AppendResult {
   readonly checkpointVersion: number | null;
 }
 
-const INVALID_NAME = /[ ,;{}()\n\t=]/;
-
 function notWritable(path: string, err: unknown): SinkError {
   return new SinkError(ErrorCodes.SINK_NOT_WRITABLE, `Delta table path ${path} is not writable: ${err instanceof Error ? err.message : String(err)}`, {
     cause: err,
@@ -97,6 +96,7 @@ export async function appendBatch(tablePath: string, input: { readonly rows: rea
   });
   if (opts.cache !== undefined) opts.cache.snapshot = snapshot;
   let evolved: MetadataAction | null = null;
+  let upgraded: ProtocolAction | null = null;
   const none: AppendResult = { version: snapshot?.version ?? null, skipped: false, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
   const guards = continuedFrom(opts.txns);
   if (snapshot !== null) {
@@ -107,17 +107,24 @@ export async function appendBatch(tablePath: string, input: { readonly rows: rea
     }
     checkNotMoved(snapshot.txns, guards, tablePath, 'an earlier commit');
     checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
+    if (schema !== null) checkCaseMatches(snapshot.schema, schema, tablePath);
     const merged = opts.mergeSchema === true && schema !== null ? mergeNewColumns(snapshot.schema, schema) : null;
-    if (merged !== null) evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
+    if (merged !== null) {
+      checkColumnNames(merged, tablePath, addedPaths(snapshot.schema, merged));
+      evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
+    }
     if (schema !== null && (numRows > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
     checkPartitioning(snapshot, opts.partitionBy, tablePath);
+    // A column that needs a table feature brings it in the same commit (also repairing a table whose
+    // schema already has such a column without the feature).
+    upgraded = withFeatures(snapshot.protocol, featuresFor(merged ?? snapshot.schema));
   } else if (schema === null) {
     if (numRows === 0) return none; // nothing to write and nothing to create a table from
     // A source without a declared schema: the new table takes the schema the rows imply.
     schema = held?.schema ?? inferSchema(input.rows);
   }
   const tableSchema = evolved === null ? (snapshot?.schema ?? (schema as StructType)) : parseSchemaString(evolved.schemaString);
-  const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
+  const partitionBy = snapshot?.partitionColumns ?? resolvePartitionColumns(tableSchema, opts.partitionBy ?? [], tablePath);
   const now = Date.now();
   const created = snapshot === null ? newTable(tableSchema, partitionBy, now, tablePath) : null;
   try {
@@ -141,6 +148,7 @@ export async function appendBatch(tablePath: string, input: { readonly rows: rea
     actions.push({ kind: 'protocol', protocol: created.protocol });
     actions.push({ kind: 'metaData', metaData: created.metadata });
   }
+  if (upgraded !== null) actions.push({ kind: 'protocol', protocol: upgraded });
   if (evolved !== null) actions.push({ kind: 'metaData', metaData: evolved });
   for (const a of adds) actions.push({ kind: 'add', add: a });
   actions.push({ kind: 'txn', txn: { appId: opts.appId, version: opts.batchId, lastUpdated: now } });
@@ -192,39 +200,41 @@ function preparedFiles(held: PreparedBatch | null, input: { readonly rows: reado
   return files;
 }
 
-function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
+/** Refuses a partitionBy that differs from an existing table's partition columns. */
+export function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
   if (partitionBy === undefined || partitionBy.length === 0) return;
-  if (partitionBy.join('\u0000') !== snapshot.partitionColumns.join('\u0000')) {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
+  if (!same(partitionBy, snapshot.partitionColumns)) {
     throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `partitionBy [${partitionBy.join(', ')}] does not match Delta table ${path} partitioned by [${snapshot.partitionColumns.join(', ')}]`, {
       details: { path, partitionBy: [...partitionBy], tablePartitionColumns: [...snapshot.partitionColumns] },
     });
   }
 }
 
-function usesType(t: DataType, name: string): boolean {
-  if (typeof t === 'string') return t === name;
-  if (isStruct(t)) return t.fields.some((f) => usesType(f.type, name));
-  if (isArray(t)) return usesType(t.elementType, name);
-  if (isMap(t)) return usesType(t.keyType, name) || usesType(t.valueType, name);
-  return false;
+/** The partition columns of a new table, spelled as in its schema (names match regardless of case,
+ * as in Spark). Each must be a primitive column, named once, and at least one column must remain
+ * for the data files. */
+export function resolvePartitionColumns(schema: StructType, partitionBy: readonly string[], path: string): string[] {
+  const out: string[] = [];
+  for (const c of partitionBy) {
+    const f = schema.fields.find((x) => x.name === c) ?? schema.fields.find((x) => x.name.toLowerCase() === c.toLowerCase());
+    if (f === undefined || typeof f.type !== 'string') {
+      throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partition column ${c} ${f === undefined ? `is not in the batch schema (columns: ${schema.fields.map((x) => x.name).join(', ')})` : 'must have a primitive type'}`, { details: { path, column: c } });
+    }
+    if (out.includes(f.name)) throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partitionBy names column ${f.name} twice`, { details: { path, column: f.name } });
+    out.push(f.name);
+  }
+  if (out.length > 0 && out.length >= schema.fields.length) {
+    throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partitionBy [${out.join(', ')}] names every column of Delta table ${path}; a data file must hold at least one column that is not a partition column (Spark refuses such a table too)`, {
+      details: { path, partitionBy: out },
+    });
+  }
+  return out;
 }
 
 function newTable(schema: StructType, partitionBy: readonly string[], now: number, path: string): { protocol: ProtocolAction; metadata: MetadataAction } {
-  for (const f of schema.fields) {
-    if (INVALID_NAME.test(f.name)) {
-      throw new DeltaError(ErrorCodes.SCHEMA_INVALID, `column name ${JSON.stringify(f.name)} contains a character Delta forbids without column mapping (one of " ,;{}()\\n\\t=")`, { details: { path, column: f.name } });
-    }
-  }
-  for (const c of partitionBy) {
-    const f = schema.fields.find((x) => x.name === c);
-    if (f === undefined || typeof f.type !== 'string') {
-      throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partition column ${c} ${f === undefined ? 'is not in the batch schema' : 'must have a primitive type'}`, { details: { path, column: c } });
-    }
-  }
-  const ntz = schema.fields.some((f) => usesType(f.type, 'timestamp_ntz'));
-  const protocol: ProtocolAction = ntz
-    ? { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: ['timestampNtz'] }
-    : { minReaderVersion: 1, minWriterVersion: 2 };
+  checkColumnNames(schema, path);
+  const protocol = protocolFor(schema);
   const metadata: MetadataAction = {
     id: randomUUID(),
     format: { provider: 'parquet', options: {} },

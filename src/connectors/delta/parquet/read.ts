@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parquetWasm } from './wasm.ts';
 import { DataType, Type, tableFromIPC, type Field, type Table, type Vector } from 'apache-arrow';
+import { setOwn } from '../../../core/own.ts';
 import type { Row } from '../../../core/record.ts';
 
 export async function readParquetFile(file: string, columns?: readonly string[]): Promise<Table> {
@@ -20,7 +21,7 @@ export function tableRows(table: Table): Row[] {
   const out: Row[] = new Array<Row>(table.numRows);
   for (let r = 0; r < table.numRows; r++) {
     const row: Row = {};
-    for (const c of cols) row[c.name] = c.values?.[r] ?? null;
+    for (const c of cols) setOwn(row, c.name, c.values?.[r] ?? null);
     out[r] = row;
   }
   return out;
@@ -40,9 +41,10 @@ function plain(v: unknown, t: DataType): unknown {
   switch (t.typeId) {
     case Type.Struct: {
       const o: Record<string, unknown> = {};
-      const row = v as Record<string, unknown>;
+      // By position: a struct row answers `__proto__` (and other inherited names) with its prototype.
+      const values = (v as { toArray(): unknown[] }).toArray();
       const kids: readonly Field[] = t.children;
-      for (const f of kids) o[f.name] = plain(row[f.name], f.type as DataType);
+      kids.forEach((f, i) => setOwn(o, f.name, plain(values[i], f.type as DataType)));
       return o;
     }
     case Type.List:
@@ -58,7 +60,7 @@ function plain(v: unknown, t: DataType): unknown {
       const entry = (t.children[0] as Field).type as DataType;
       const vt = (entry.children[1] as Field).type as DataType;
       const o: Record<string, unknown> = {};
-      for (const [k, val] of v as Iterable<[unknown, unknown]>) o[String(k)] = plain(val, vt);
+      for (const [k, val] of v as Iterable<[unknown, unknown]>) setOwn(o, String(k), plain(val, vt));
       return o;
     }
     case Type.Int:
