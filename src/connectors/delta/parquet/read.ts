@@ -41,10 +41,14 @@ function plain(v: unknown, t: DataType): unknown {
   switch (t.typeId) {
     case Type.Struct: {
       const o: Record<string, unknown> = {};
-      // By position: a struct row answers `__proto__` (and other inherited names) with its prototype.
-      const values = (v as { toArray(): unknown[] }).toArray();
+      // Through its [name, value] entries: a struct row read by name answers `__proto__` (and other
+      // inherited names) with its prototype, and its toJSON/toArray lose `__proto__`.
       const kids: readonly Field[] = t.children;
-      kids.forEach((f, i) => setOwn(o, f.name, plain(values[i], f.type as DataType)));
+      let i = 0;
+      for (const [, val] of v as Iterable<[string, unknown]>) {
+        const f = kids[i++] as Field;
+        setOwn(o, f.name, plain(val, f.type as DataType));
+      }
       return o;
     }
     case Type.List:
