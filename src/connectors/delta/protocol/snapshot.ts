@@ -172,6 +172,11 @@ function finish(tablePath: string, seg: LogSegment, state: LogState, infos: Snap
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** A relative path already in canonical form: no escape, no scheme, not absolute, no empty or dot
+ * segment (conservatively: nothing starting with a dot). */
+function plainRelative(p: string): boolean {
+  return p !== '' && p[0] !== '/' && p[0] !== '.' && !p.endsWith('/') && !p.includes('%') && !p.includes(':') && !p.includes('\\') && !p.includes('//') && !p.includes('/.');
+}
 
 /** Percent-decoding as a URI reader does it; a malformed escape is kept as written. */
 function decodePath(path: string): string {
@@ -209,6 +214,8 @@ function absolutePath(root: string, path: string): string {
  * file is inside the table, absolute otherwise.
  */
 export function canonicalPath(root: string, path: string): string {
+  // The common case, a plain relative path (what Delta writers write), is its own canonical form.
+  if (root !== '' && plainRelative(path)) return path;
   const abs = absolutePath(root, path);
   return root !== '' && abs.startsWith(root + sep) ? abs.slice(root.length + 1) : abs;
 }
