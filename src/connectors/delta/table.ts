@@ -18,6 +18,7 @@ import type { StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import type { Table as ArrowTable } from 'apache-arrow';
 import { encodeParquet } from './parquet/encode-pool.ts';
+import { nanColumns } from './parquet/nan.ts';
 import { codecSuffix, type ParquetCompression } from './parquet/writer.ts';
 import { toAddPath } from './partition.ts';
 import { layoutKey, prepareFiles, type FileLayout, type PreparedBatch, type PreparedFile } from './prepare.ts';
@@ -257,7 +258,7 @@ async function writeDataFiles(tablePath: string, files: readonly PreparedFile[],
         throw notWritable(tablePath, err);
       }
     }
-    const bytes = f.parquet ?? (await encodeParquet(f.table as ArrowTable, { compression, createdBy: engineInfo(), dictionaryColumns: f.dictionaryColumns }));
+    const bytes = f.parquet ?? (await encodeParquet(f.table as ArrowTable, { compression, createdBy: engineInfo(), dictionaryColumns: f.dictionaryColumns, nanColumns: nanColumns(f.table as ArrowTable) }));
     f.parquet = bytes;
     f.table = null;
     const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;
