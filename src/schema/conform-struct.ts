@@ -6,6 +6,7 @@
 // can only serve through its megamorphic cache; on wide batches that loop, not the conversions,
 // dominated conforming. The source embeds field names only as JSON string literals, never as code.
 import type { DataType } from '../core/schema.ts';
+import { isPrototypeName, setOwn } from '../core/own.ts';
 
 /** What the generator needs to know of one field; `convert` is the general (slow-path) converter. */
 export interface StructFieldPlan<S> {
@@ -30,12 +31,6 @@ export interface StructHelpers<S> {
 
 export type StructConvert<S> = (v: unknown, st: S) => unknown;
 
-/** Sets an own property, also for the name `__proto__`, which plain assignment would take as the
- * object's prototype. */
-export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  else o[key] = value;
-}
 
 /** An inline test under which a value is already of the field's type and passes unchanged. */
 function acceptsAsIs(t: DataType): string | null {
@@ -72,7 +67,7 @@ export function generateStructConformer<S>(fields: readonly StructFieldPlan<S>[]
   ];
   // A name that objects inherit (`__proto__`, `constructor`, `toString` ...) is read only as an own
   // property, since an inherited member is no column; `__proto__` is also written with setOwn.
-  const read = (l: string): string => ((JSON.parse(l) as string) in Object.prototype ? `(Object.hasOwn(v, ${l}) ? v[${l}] : undefined)` : `v[${l}]`);
+  const read = (l: string): string => (isPrototypeName(JSON.parse(l) as string) ? `(Object.hasOwn(v, ${l}) ? v[${l}] : undefined)` : `v[${l}]`);
   const write = (l: string, val: string): string => (l === '"__proto__"' ? `setOwn(out, ${l}, ${val});` : `out[${l}] = ${val};`);
   fields.forEach((f, i) => {
     const asIs = acceptsAsIs(f.type);

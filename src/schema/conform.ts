@@ -2,7 +2,8 @@
 import type { DataType, StructType } from '../core/schema.ts';
 import { typeToString } from '../core/schema.ts';
 import { copyOrigin, ORIGIN, ORIGIN_LINE, type Row } from '../core/record.ts';
-import { generateStructConformer, setOwn } from './conform-struct.ts';
+import { generateStructConformer } from './conform-struct.ts';
+import { setOwn } from '../core/own.ts';
 import { expectedOf, inputRules, scalarConverter, type InputKind, type InputRules } from './values/convert.ts';
 import { NumberText } from './values/numbers.ts';
 

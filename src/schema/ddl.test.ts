@@ -100,3 +100,14 @@ void test('the simpleString form struct<...> is accepted as a whole schema', () 
   assert.equal(schemaToString(s), 'a BIGINT, b ARRAY<STRING>');
   assert.throws(() => parseDdl('struct<a:int> x'), /expected end of input, found 'x'/);
 });
+
+void test('column names that differ only by case are duplicates at every level, in DDL and in StructType JSON, naming both spellings', () => {
+  assert.throws(() => parseDdl('device STRUCT<os: STRING, OS: STRING>'), /duplicate 'OS' \(same as 'os'\)/);
+  assert.throws(() => parseDdl('tags ARRAY<STRUCT<k: STRING, K: INT>>'), /duplicate 'K' \(same as 'k'\)/);
+  const field = (name: string, type: unknown): Record<string, unknown> => ({ name, type, nullable: true, metadata: {} });
+  assert.throws(() => parseSchema({ type: 'struct', fields: [field('id', 'long'), field('ID', 'long')] }), /\$\.fields\[1\]\.name: expected a name unique regardless of case \("id" is already a field\), found "ID"/);
+  const nested = { type: 'struct', fields: [field('m', { type: 'map', keyType: 'string', valueType: { type: 'struct', fields: [field('a', 'long'), field('A', 'long')] } })] };
+  assert.throws(() => parseSchema(JSON.stringify(nested)), /\$\.fields\[0\]\.type\.valueType\.fields\[1\]\.name/);
+  assert.equal(parseSchemaJson(nested).fields.length, 1, 'a schema saved as state reads back as written');
+  assert.equal(parseDdl('a INT, b STRUCT<a: INT>').fields.length, 2, 'the same name at two levels is fine');
+});

@@ -139,14 +139,15 @@ class DdlParser {
 
   private parseFields(closer: '>' | 'end'): StructField[] {
     const fields: StructField[] = [];
-    const names = new Set<string>();
+    const names = new Map<string, string>();
     for (;;) {
       const t = this.peek();
       if (closer === '>' && t.kind === 'punct' && t.text === '>' && fields.length === 0) return fields;
       const f = this.parseField(closer === '>');
       const key = f.name.toLowerCase();
-      if (names.has(key)) throw fail(this.src, t.pos, 'a unique column name', `duplicate '${f.name}'`);
-      names.add(key);
+      const prev = names.get(key);
+      if (prev !== undefined) throw fail(this.src, t.pos, 'a unique column name (names are case-insensitive, as in Spark)', prev === f.name ? `duplicate '${f.name}'` : `duplicate '${f.name}' (same as '${prev}')`);
+      names.set(key, f.name);
       fields.push(f);
       const sep = this.peek();
       if (sep.kind === 'punct' && sep.text === ',') { this.next(); continue; }
@@ -253,7 +254,7 @@ export function parseDdl(ddl: string): StructType {
 
 /** Parses a schema given either as DDL text, as StructType JSON text, or as a StructType JSON object. */
 export function parseSchema(input: string | Readonly<Record<string, unknown>>): StructType {
-  if (typeof input !== 'string') return parseSchemaJson(input);
+  if (typeof input !== 'string') return parseSchemaJson(input, { uniqueNames: true });
   const trimmed = input.trim();
   if (trimmed.startsWith('{')) {
     let parsed: unknown;
@@ -262,14 +263,16 @@ export function parseSchema(input: string | Readonly<Record<string, unknown>>): 
     } catch (err) {
       throw new SchemaError(`invalid schema: not valid StructType JSON (${err instanceof Error ? err.message : String(err)})`);
     }
-    return parseSchemaJson(parsed);
+    return parseSchemaJson(parsed, { uniqueNames: true });
   }
   return parseDdl(input);
 }
 
-/** Validates a Spark/Delta StructType JSON value, e.g. the `schemaString` of a Delta metaData action. */
-export function parseSchemaJson(value: unknown): StructType {
-  const t = parseTypeJson(value, '$');
+/** Validates a Spark/Delta StructType JSON value, e.g. the `schemaString` of a Delta metaData action.
+ * `uniqueNames` also refuses names that differ only by case in one struct, as a declared schema must
+ * (a schema saved as state is read back as it was written). */
+export function parseSchemaJson(value: unknown, opts: { readonly uniqueNames?: boolean } = {}): StructType {
+  const t = parseTypeJson(value, '$', opts.uniqueNames === true);
   if (typeof t === 'string' || t.type !== 'struct') throw jsonFail('$', 'a struct type', value);
   return t;
 }
@@ -284,7 +287,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const JSON_PRIMITIVES = new Set<string>(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz']);
 
-function parseTypeJson(v: unknown, path: string): DataType {
+function parseTypeJson(v: unknown, path: string, unique: boolean): DataType {
   if (typeof v === 'string') {
     if (JSON_PRIMITIVES.has(v)) return v as PrimitiveType;
     const m = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(v);
@@ -296,20 +299,27 @@ function parseTypeJson(v: unknown, path: string): DataType {
   switch (v.type) {
     case 'struct': {
       if (!Array.isArray(v.fields)) throw jsonFail(`${path}.fields`, 'a list of fields', v.fields);
-      const fields = v.fields.map((f: unknown, i: number) => parseFieldJson(f, `${path}.fields[${i}]`));
+      const fields = v.fields.map((f: unknown, i: number) => parseFieldJson(f, `${path}.fields[${i}]`, unique));
+      // Spark resolves names case-insensitively: `a` and `A` would be one column.
+      const seen = new Map<string, string>();
+      if (unique) fields.forEach((f, i) => {
+        const prev = seen.get(f.name.toLowerCase());
+        if (prev !== undefined) throw jsonFail(`${path}.fields[${i}].name`, `a name unique regardless of case (${JSON.stringify(prev)} is already a field)`, f.name);
+        seen.set(f.name.toLowerCase(), f.name);
+      });
       return { type: 'struct', fields };
     }
     case 'array':
       return {
         type: 'array',
-        elementType: parseTypeJson(v.elementType, `${path}.elementType`),
+        elementType: parseTypeJson(v.elementType, `${path}.elementType`, unique),
         containsNull: optionalBool(v.containsNull, `${path}.containsNull`),
       };
     case 'map':
       return {
         type: 'map',
-        keyType: parseTypeJson(v.keyType, `${path}.keyType`),
-        valueType: parseTypeJson(v.valueType, `${path}.valueType`),
+        keyType: parseTypeJson(v.keyType, `${path}.keyType`, unique),
+        valueType: parseTypeJson(v.valueType, `${path}.valueType`, unique),
         valueContainsNull: optionalBool(v.valueContainsNull, `${path}.valueContainsNull`),
       };
     default:
@@ -323,14 +333,14 @@ function optionalBool(v: unknown, path: string): boolean {
   return v;
 }
 
-function parseFieldJson(v: unknown, path: string): StructField {
+function parseFieldJson(v: unknown, path: string, unique: boolean): StructField {
   if (!isObject(v)) throw jsonFail(path, 'a field object', v);
   if (typeof v.name !== 'string' || v.name === '') throw jsonFail(`${path}.name`, 'a field name', v.name);
   const metadata = v.metadata === undefined ? {} : v.metadata;
   if (!isObject(metadata)) throw jsonFail(`${path}.metadata`, 'an object', metadata);
   return {
     name: v.name,
-    type: parseTypeJson(v.type, `${path}.type`),
+    type: parseTypeJson(v.type, `${path}.type`, unique),
     nullable: optionalBool(v.nullable, `${path}.nullable`),
     metadata,
   };

@@ -12,7 +12,15 @@ export const DeltaSinkConfig = z
     partitionBy: z
       .array(z.string().min(1))
       .default([])
-      .meta({ description: 'Partition columns: rows go to hive-style folders (col=value) and add.partitionValues. Must match an existing table.' }),
+      .superRefine((cols, ctx) => {
+        const seen = new Map<string, string>();
+        for (const c of cols) {
+          const prev = seen.get(c.toLowerCase());
+          if (prev !== undefined) ctx.addIssue({ code: 'custom', message: `names column ${JSON.stringify(c)} twice (${JSON.stringify(prev)} and ${JSON.stringify(c)} are one column: Delta column names are case-insensitive)`, params: { expected: 'distinct column names' } });
+          seen.set(c.toLowerCase(), c);
+        }
+      })
+      .meta({ description: 'Partition columns: rows go to hive-style folders (col=value) and add.partitionValues. Names match the schema regardless of case; at least one column must stay out of the partitioning. Must match an existing table.' }),
     targetFileRows: positiveInt()
       .optional()
       .meta({ description: 'Split a batch into data files of at most this many rows per partition (default: one file per partition per batch).' }),

@@ -1,5 +1,6 @@
 // Partition values: Delta's string serialization, hive-style folder names and URI-encoded add paths.
 import { describeValue, ErrorCodes, SinkError } from '../../core/errors.ts';
+import { getOwn, setOwn } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { inputRules, scalarConverter } from '../../schema/values/convert.ts';
@@ -83,8 +84,8 @@ export function groupByPartition(rows: readonly Row[], schema: StructType, parti
     const values: Record<string, string | null> = {};
     const segs: string[] = [];
     partitionBy.forEach((c, i) => {
-      const s = serializePartitionValue(row[c], types[i] as DataType, c);
-      values[c] = s;
+      const s = serializePartitionValue(getOwn(row, c), types[i] as DataType, c);
+      setOwn(values, c, s);
       segs.push(`${hiveEscape(c)}=${s === null || s === '' ? HIVE_DEFAULT_PARTITION : hiveEscape(s)}`);
     });
     const dir = segs.join('/');

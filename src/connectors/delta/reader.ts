@@ -3,6 +3,7 @@ import { DeltaError, ErrorCodes } from '../../core/errors.ts';
 import type { Row } from '../../core/record.ts';
 import { parsePartitionValue } from './partition.ts';
 import { readParquetFile, tableRows } from './parquet/read.ts';
+import { getOwn, setOwn } from '../../core/own.ts';
 import { loadSnapshot, resolveDataPath, statsNumRecords, type Snapshot } from './protocol/snapshot.ts';
 
 export async function requireSnapshot(tablePath: string, version?: number): Promise<Snapshot> {
@@ -25,7 +26,7 @@ export async function readTableRows(tablePath: string, version?: number): Promis
     }
     const rows = tableRows(await readParquetFile(resolveDataPath(tablePath, add.path)));
     for (const r of rows) {
-      for (const c of snap.partitionColumns) r[c] = parsePartitionValue(add.partitionValues[c] ?? null, types.get(c) ?? 'string');
+      for (const c of snap.partitionColumns) setOwn(r, c, parsePartitionValue((getOwn(add.partitionValues, c) as string | null | undefined) ?? null, types.get(c) ?? 'string'));
       out.push(r);
     }
   }

@@ -53,7 +53,8 @@ export function assertAppendable(table: StructType, batch: StructType, path: str
 }
 
 /** mergeSchema: the table schema plus the batch's new columns (appended at the end, nullable; new
- * fields of nested structs too), or null when the batch adds nothing. Types never change here. */
+ * fields of nested structs too, inside arrays and maps included), or null when the batch adds
+ * nothing. Types never change here. */
 export function mergeNewColumns(table: StructType, batch: StructType): StructType | null {
   const merged = mergeStruct(table, batch);
   return merged === table ? null : merged;
@@ -64,15 +65,11 @@ function mergeStruct(table: StructType, batch: StructType): StructType {
   let changed = false;
   const fields = table.fields.map((f) => {
     const g = byName.get(f.name);
-    if (g === undefined || typeof f.type === 'string' || typeof g.type === 'string') return f;
-    if (f.type.type === 'struct' && g.type.type === 'struct') {
-      const inner = mergeStruct(f.type, g.type);
-      if (inner !== f.type) {
-        changed = true;
-        return { ...f, type: inner };
-      }
-    }
-    return f;
+    if (g === undefined) return f;
+    const t = mergeType(f.type, g.type);
+    if (t === f.type) return f;
+    changed = true;
+    return { ...f, type: t };
   });
   const names = new Set(table.fields.map((f) => f.name));
   for (const g of batch.fields) {
@@ -81,4 +78,20 @@ function mergeStruct(table: StructType, batch: StructType): StructType {
     changed = true;
   }
   return changed ? { type: 'struct', fields } : table;
+}
+
+/** `table` with the struct fields `batch` adds below it; `table` itself when nothing is added. */
+function mergeType(table: DataType, batch: DataType): DataType {
+  if (typeof table === 'string' || typeof batch === 'string') return table;
+  if (table.type === 'struct' && batch.type === 'struct') return mergeStruct(table, batch);
+  if (table.type === 'array' && batch.type === 'array') {
+    const e = mergeType(table.elementType, batch.elementType);
+    return e === table.elementType ? table : { ...table, elementType: e };
+  }
+  if (table.type === 'map' && batch.type === 'map') {
+    const k = mergeType(table.keyType, batch.keyType);
+    const v = mergeType(table.valueType, batch.valueType);
+    return k === table.keyType && v === table.valueType ? table : { ...table, keyType: k, valueType: v };
+  }
+  return table;
 }

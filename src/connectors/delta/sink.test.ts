@@ -127,6 +127,11 @@ void test('a partitionBy that differs from the existing table is refused', async
   using dir = tempDir('partdiff');
   await writeBatch(sinkFor({ path: dir.path, partitionBy: ['country'] }), batch(0, rows(2)));
   await assert.rejects(writeBatch(sinkFor({ path: dir.path, partitionBy: ['day'] }), batch(1, rows(2))), /does not match Delta table/);
+  // Before anything runs: the sink refuses to open on it, and opens when only the case differs.
+  await assert.rejects(sinkFor({ path: dir.path, partitionBy: ['day'] }).open(), /partitionBy \[day\] does not match Delta table .* partitioned by \[country\]/);
+  const same = sinkFor({ path: dir.path, partitionBy: ['Country'] });
+  await same.open();
+  await same.close();
 });
 
 void test('targetFileRows splits a batch into several data files', async () => {

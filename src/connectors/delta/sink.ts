@@ -7,7 +7,7 @@ import type { Batch, SinkTxn } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot } from './protocol/snapshot.ts';
 import { releaseEncoder, warmEncoder } from './parquet/encode-pool.ts';
-import { commitAppend, prepareAppend, type AppendOptions, type AppendPlan } from './table.ts';
+import { checkPartitioning, commitAppend, prepareAppend, type AppendOptions, type AppendPlan } from './table.ts';
 import { partRowsOf } from '../../engine/dlq/resources.ts';
 
 export interface DeltaSinkMetrics {
@@ -39,9 +39,15 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
   return {
     description: `DeltaSink[${path}]`,
     identity: () => ({ type: 'delta', path }),
-    open: () => {
+    open: async () => {
+      // An existing table is checked before anything runs (a new one at its first batch, when its
+      // schema is first known); an unreadable one fails at the first write with the full story.
+      const snapshot = await loadSnapshot(path).catch(() => null);
+      if (snapshot !== null) {
+        checkPartitioning(snapshot, config.partitionBy, path);
+        cache.snapshot = snapshot;
+      }
       warmEncoder();
-      return Promise.resolve();
     },
     prepare(batch: Batch): Promise<AppendPlan> {
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.

@@ -1,5 +1,6 @@
 // Per-file Delta statistics (numRecords, minValues, maxValues, nullCount) computed from built Arrow columns.
 import type { Data, Table } from 'apache-arrow';
+import { setOwn } from '../../core/own.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { isDecimal } from '../../core/schema.ts';
 import { asciiBounds, decimalParams } from './parquet/arrow.ts';
@@ -41,17 +42,17 @@ function collect(name: string, t: DataType, d: Data, budget: { left: number }, p
       const c = d.children[i];
       if (c !== undefined) collect(f.name, f.type, c, budget, prefix, m, x, n);
     });
-    if (Object.keys(m).length > 0) mins[name] = m;
-    if (Object.keys(x).length > 0) maxs[name] = x;
-    if (Object.keys(n).length > 0) nulls[name] = n;
+    if (Object.keys(m).length > 0) setOwn(mins, name, m);
+    if (Object.keys(x).length > 0) setOwn(maxs, name, x);
+    if (Object.keys(n).length > 0) setOwn(nulls, name, n);
     return;
   }
   budget.left--;
-  nulls[name] = d.nullCount;
+  setOwn(nulls, name, d.nullCount);
   const mm = minMax(t, d, prefix);
   if (mm !== null) {
-    mins[name] = mm[0];
-    maxs[name] = mm[1];
+    setOwn(mins, name, mm[0]);
+    setOwn(maxs, name, mm[1]);
   }
 }
 
@@ -69,21 +70,38 @@ function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null
   // Most columns have no nulls: skip the per-value validity test for them.
   const dense = d.nullCount === 0;
   switch (t) {
-    case 'integer': case 'short': case 'byte': case 'double': case 'float': case 'date': {
-      const a = d.values as Int32Array | Int16Array | Int8Array | Float64Array | Float32Array;
+    case 'integer': case 'short': case 'byte': case 'date': {
+      const a = d.values as Int32Array | Int16Array | Int8Array;
       let lo = Infinity, hi = -Infinity, any = false;
       for (let i = 0; i < n; i++) {
         if (!dense && !valid(d, i)) continue;
         const v = a[i] as number;
-        if (Number.isNaN(v)) return null; // NaN has no JSON form and breaks ordering
         if (v < lo) lo = v;
         if (v > hi) hi = v;
         any = true;
       }
       if (!any) return null;
       if (t === 'date') return [isoDate(lo), isoDate(hi)];
-      if (t === 'float') return [Math.fround(lo), Math.fround(hi)];
       return [lo, hi];
+    }
+    case 'double': case 'float': {
+      // Spark's order, which its data skipping assumes: NaN above every number. So a file holding a
+      // NaN has max NaN (a predicate such as x > 5 must still read it) and min is the least number.
+      const a = d.values as Float64Array | Float32Array;
+      let lo = Infinity, hi = -Infinity, any = false, nan = false;
+      for (let i = 0; i < n; i++) {
+        if (!dense && !valid(d, i)) continue;
+        const v = a[i] as number;
+        if (v !== v) {
+          nan = true;
+          continue;
+        }
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        any = true;
+      }
+      if (!any) return nan ? [floatJson(NaN), floatJson(NaN)] : null;
+      return [floatJson(lo), floatJson(nan ? NaN : hi)];
     }
     case 'long': case 'timestamp': case 'timestamp_ntz': {
       const a = d.values as BigInt64Array;
@@ -134,6 +152,13 @@ function minMax(t: DataType, d: Data, prefix: number): [unknown, unknown] | null
       return [new RawNumber(decimalText(lo, scale)), new RawNumber(decimalText(hi, scale))];
     }
   }
+}
+
+/** A float in the stats JSON as Spark writes it: a number, or "NaN", "Infinity" and "-Infinity" as
+ * strings (JSON has no literal for them; Spark and Delta Kernel parse these strings back into doubles). */
+function floatJson(v: number): number | string {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
 function less64(w: Int32Array, i: number, j: number): boolean {

@@ -18,22 +18,24 @@ import { join } from 'node:path';
 import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Rejected, Row, SinkTxn } from '../../core/record.ts';
-import { isArray, isMap, isStruct, type DataType, type StructType } from '../../core/schema.ts';
+import type { StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import type { Table as ArrowTable } from 'apache-arrow';
 import { encodeParquet } from './parquet/encode-pool.ts';
+import { nanColumns } from './parquet/nan.ts';
 import { codecSuffix, type ParquetCompression } from './parquet/writer.ts';
 import { toAddPath } from './partition.ts';
 import { prepareFiles, type FileLayout, type PreparedFile } from './prepare.ts';
 import type { Action, AddAction, MetadataAction, ProtocolAction } from './protocol/actions.ts';
 import { checkpointDue, checkpointInterval, writeCheckpoint } from './protocol/checkpoint.ts';
 import { commit } from './protocol/commit.ts';
-import { checkWritable } from './protocol/features.ts';
+import { checkWritable, featuresFor, protocolFor, withFeatures } from './protocol/features.ts';
 import { logDir } from './protocol/log.ts';
 import { checkNotMoved, continuedFrom } from './protocol/txn-guard.ts';
 import { schemaToJson } from './protocol/schema-json.ts';
 import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from './protocol/snapshot.ts';
 import { inferSchema } from '../../schema/infer.ts';
+import { addedPaths, checkCaseMatches, checkColumnNames } from './names.ts';
 import { assertAppendable, mergeNewColumns } from './schema-check.ts';
 
 export interface AppendOptions {
@@ -79,6 +81,8 @@ export interface AppendPlan {
   readonly readVersion: number;
   readonly created: { readonly protocol: ProtocolAction; readonly metadata: MetadataAction } | null;
   readonly evolved: MetadataAction | null;
+  /** A protocol action bringing the table features the schema needs (timestampNtz), or null. */
+  readonly upgraded: ProtocolAction | null;
   readonly partitionBy: readonly string[];
   readonly files: readonly PreparedFile[];
   /** Rows in the files. */
@@ -88,8 +92,6 @@ export interface AppendPlan {
   /** Nothing to write and no table to create: the commit does nothing. */
   readonly empty: boolean;
 }
-
-const INVALID_NAME = /[ ,;{}()\n\t=]/;
 
 function notWritable(path: string, err: unknown): SinkError {
   return new SinkError(ErrorCodes.SINK_NOT_WRITABLE, `Delta table path ${path} is not writable: ${err instanceof Error ? err.message : String(err)}`, {
@@ -119,19 +121,27 @@ async function currentSnapshot(tablePath: string, opts: AppendOptions): Promise<
  * statistics, and sets aside the rows that schema cannot hold. Reads the log; writes nothing. */
 export async function prepareAppend(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendPlan> {
   const snapshot = await currentSnapshot(tablePath, opts);
-  const base = { batchId: opts.batchId, readVersion: snapshot?.version ?? -1, created: null, evolved: null, partitionBy: [], files: [], numRows: 0, rejected: [] };
+  const base = { batchId: opts.batchId, readVersion: snapshot?.version ?? -1, created: null, evolved: null, upgraded: null, partitionBy: [], files: [], numRows: 0, rejected: [] };
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);
     if (done !== undefined && done >= opts.batchId) return { ...base, skipped: true, empty: true };
   }
   let evolved: MetadataAction | null = null;
+  let upgraded: ProtocolAction | null = null;
   let tableSchema: StructType;
   if (snapshot !== null) {
     checkWritable(snapshot.protocol, snapshot.metadata, tablePath);
+    if (schema !== null) checkCaseMatches(snapshot.schema, schema, tablePath);
     const merged = opts.mergeSchema === true && schema !== null ? mergeNewColumns(snapshot.schema, schema) : null;
-    if (merged !== null) evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
+    if (merged !== null) {
+      checkColumnNames(merged, tablePath, addedPaths(snapshot.schema, merged));
+      evolved = { ...snapshot.metadata, schemaString: schemaToJson(merged) };
+    }
     if (schema !== null && (rows.length > 0 || schema.fields.length > 0)) assertAppendable(merged ?? snapshot.schema, schema, tablePath);
     checkPartitioning(snapshot, opts.partitionBy, tablePath);
+    // A column that needs a table feature brings it in the same commit (also repairing a table whose
+    // schema already has such a column without the feature).
+    upgraded = withFeatures(snapshot.protocol, featuresFor(merged ?? snapshot.schema));
     tableSchema = merged ?? snapshot.schema;
   } else {
     // Nothing to write and nothing to create a table from.
@@ -139,7 +149,7 @@ export async function prepareAppend(tablePath: string, rows: readonly Row[], sch
     // A source without a declared schema: the new table takes the schema the rows imply.
     tableSchema = schema ?? inferSchema(rows);
   }
-  const partitionBy = snapshot?.partitionColumns ?? opts.partitionBy ?? [];
+  const partitionBy = snapshot?.partitionColumns ?? resolvePartitionColumns(tableSchema, opts.partitionBy ?? [], tablePath);
   const created = snapshot === null ? newTable(tableSchema, partitionBy, Date.now(), tablePath) : null;
   const config = created?.metadata.configuration ?? snapshot?.metadata.configuration ?? {};
   const indexed = Number(config['delta.dataSkippingNumIndexedCols'] ?? '32');
@@ -150,7 +160,7 @@ export async function prepareAppend(tablePath: string, rows: readonly Row[], sch
     numIndexedCols: Number.isFinite(indexed) ? indexed : 32,
   };
   const { files, numRows, rejected } = prepareFiles(rows, layout, schema);
-  return { ...base, skipped: false, empty: false, created, evolved, partitionBy, files, numRows, rejected };
+  return { ...base, skipped: false, empty: false, created, evolved, upgraded, partitionBy, files, numRows, rejected };
 }
 
 /** Phase two: writes the plan's data files and commits them with the txn markers, put-if-absent;
@@ -179,6 +189,7 @@ export async function commitAppend(tablePath: string, plan: AppendPlan, opts: Ap
     actions.push({ kind: 'protocol', protocol: plan.created.protocol });
     actions.push({ kind: 'metaData', metaData: plan.created.metadata });
   }
+  if (plan.upgraded !== null) actions.push({ kind: 'protocol', protocol: plan.upgraded });
   if (plan.evolved !== null) actions.push({ kind: 'metaData', metaData: plan.evolved });
   for (const a of adds) actions.push({ kind: 'add', add: a });
   actions.push({ kind: 'txn', txn: { appId: opts.appId, version: opts.batchId, lastUpdated: now } });
@@ -209,39 +220,41 @@ export async function commitAppend(tablePath: string, plan: AppendPlan, opts: Ap
   return { version: outcome.version, skipped: false, numOutputRows: plan.numRows, numFiles: adds.length, numBytes, checkpointVersion: cp };
 }
 
-function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
+/** Refuses a partitionBy that differs from an existing table's partition columns. */
+export function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
   if (partitionBy === undefined || partitionBy.length === 0) return;
-  if (partitionBy.join('\u0000') !== snapshot.partitionColumns.join('\u0000')) {
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
+  if (!same(partitionBy, snapshot.partitionColumns)) {
     throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `partitionBy [${partitionBy.join(', ')}] does not match Delta table ${path} partitioned by [${snapshot.partitionColumns.join(', ')}]`, {
       details: { path, partitionBy: [...partitionBy], tablePartitionColumns: [...snapshot.partitionColumns] },
     });
   }
 }
 
-function usesType(t: DataType, name: string): boolean {
-  if (typeof t === 'string') return t === name;
-  if (isStruct(t)) return t.fields.some((f) => usesType(f.type, name));
-  if (isArray(t)) return usesType(t.elementType, name);
-  if (isMap(t)) return usesType(t.keyType, name) || usesType(t.valueType, name);
-  return false;
+/** The partition columns of a new table, spelled as in its schema (names match regardless of case,
+ * as in Spark). Each must be a primitive column, named once, and at least one column must remain
+ * for the data files. */
+export function resolvePartitionColumns(schema: StructType, partitionBy: readonly string[], path: string): string[] {
+  const out: string[] = [];
+  for (const c of partitionBy) {
+    const f = schema.fields.find((x) => x.name === c) ?? schema.fields.find((x) => x.name.toLowerCase() === c.toLowerCase());
+    if (f === undefined || typeof f.type !== 'string') {
+      throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partition column ${c} ${f === undefined ? `is not in the batch schema (columns: ${schema.fields.map((x) => x.name).join(', ')})` : 'must have a primitive type'}`, { details: { path, column: c } });
+    }
+    if (out.includes(f.name)) throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partitionBy names column ${f.name} twice`, { details: { path, column: f.name } });
+    out.push(f.name);
+  }
+  if (out.length > 0 && out.length >= schema.fields.length) {
+    throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partitionBy [${out.join(', ')}] names every column of Delta table ${path}; a data file must hold at least one column that is not a partition column (Spark refuses such a table too)`, {
+      details: { path, partitionBy: out },
+    });
+  }
+  return out;
 }
 
 function newTable(schema: StructType, partitionBy: readonly string[], now: number, path: string): { protocol: ProtocolAction; metadata: MetadataAction } {
-  for (const f of schema.fields) {
-    if (INVALID_NAME.test(f.name)) {
-      throw new DeltaError(ErrorCodes.SCHEMA_INVALID, `column name ${JSON.stringify(f.name)} contains a character Delta forbids without column mapping (one of " ,;{}()\\n\\t=")`, { details: { path, column: f.name } });
-    }
-  }
-  for (const c of partitionBy) {
-    const f = schema.fields.find((x) => x.name === c);
-    if (f === undefined || typeof f.type !== 'string') {
-      throw new DeltaError(ErrorCodes.CONFIG_INVALID, `partition column ${c} ${f === undefined ? 'is not in the batch schema' : 'must have a primitive type'}`, { details: { path, column: c } });
-    }
-  }
-  const ntz = schema.fields.some((f) => usesType(f.type, 'timestamp_ntz'));
-  const protocol: ProtocolAction = ntz
-    ? { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures: ['timestampNtz'] }
-    : { minReaderVersion: 1, minWriterVersion: 2 };
+  checkColumnNames(schema, path);
+  const protocol = protocolFor(schema);
   const metadata: MetadataAction = {
     id: randomUUID(),
     format: { provider: 'parquet', options: {} },
@@ -264,7 +277,7 @@ async function writeDataFiles(tablePath: string, files: readonly PreparedFile[],
         throw notWritable(tablePath, err);
       }
     }
-    const bytes = f.parquet ?? (await encodeParquet(f.table as ArrowTable, { compression, createdBy: engineInfo(), dictionaryColumns: f.dictionaryColumns }));
+    const bytes = f.parquet ?? (await encodeParquet(f.table as ArrowTable, { compression, createdBy: engineInfo(), dictionaryColumns: f.dictionaryColumns, nanColumns: nanColumns(f.table as ArrowTable) }));
     f.parquet = bytes;
     f.table = null;
     const name = `part-${String(part++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix(compression)}.parquet`;

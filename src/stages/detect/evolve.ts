@@ -1,26 +1,29 @@
 // Schema evolution steps: adding newly seen columns without changing known types, and rescuing the
 // fields of a record that do not fit the schema into a JSON column.
 import type { Row } from '../../core/record.ts';
+import { getOwn, setOwn } from '../../core/own.ts';
 import { copyOrigin } from '../../core/record.ts';
 import { sameType, typeToString, type DataType, type StructField, type StructType } from '../../core/schema.ts';
 import { mergeTypes } from '../../schema/infer.ts';
 import type { Conformer } from '../../schema/conform.ts';
 import { payloadOf } from '../validate/payload.ts';
+import { fieldNamed } from './case.ts';
 
 /** `base` plus the fields of `seen` it lacks (also inside structs and arrays of structs). Known
- * columns keep their type: a Delta table cannot change a column's type by appending. */
+ * columns keep their type and their spelling (a field of `seen` that differs only by case is the
+ * same column): a Delta table can change neither by appending. */
 export function addFields(base: StructType, seen: StructType, prefix = ''): { schema: StructType; added: string[] } {
   const added: string[] = [];
-  const byName = new Map(seen.fields.map((f) => [f.name, f]));
   const fields: StructField[] = base.fields.map((f) => {
-    const g = byName.get(f.name);
+    const g = fieldNamed(seen.fields, f.name);
     if (g === undefined) return f;
     const t = addNested(f.type, g.type, `${prefix}${f.name}`, added);
     return t === f.type ? f : { ...f, type: t };
   });
-  const known = new Set(base.fields.map((f) => f.name));
+  const known = new Set(base.fields.map((f) => f.name.toLowerCase()));
   for (const g of seen.fields) {
-    if (known.has(g.name)) continue;
+    if (known.has(g.name.toLowerCase())) continue;
+    known.add(g.name.toLowerCase());
     fields.push({ ...g, nullable: true });
     added.push(`${prefix}${g.name}`);
   }
@@ -44,10 +47,9 @@ function addNested(a: DataType, b: DataType, path: string, added: string[]): Dat
 /** `base` with each known column widened to hold what `seen` found in it (long+double -> double,
  * conflicts -> string); new columns are not added here. */
 export function widenFields(base: StructType, seen: StructType): { schema: StructType; widened: string[] } {
-  const byName = new Map(seen.fields.map((f) => [f.name, f]));
   const widened: string[] = [];
   const fields = base.fields.map((f) => {
-    const g = byName.get(f.name);
+    const g = fieldNamed(seen.fields, f.name);
     if (g === undefined) return f;
     const t = mergeTypes(f.type, g.type);
     if (sameType(t, f.type)) return f;
@@ -67,7 +69,7 @@ function valueAt(row: Readonly<Row>, path: string): unknown {
   let v: unknown = row;
   for (const p of path.split('.')) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[p];
+    v = getOwn(v, p);
   }
   return v;
 }
@@ -78,27 +80,26 @@ export function rescueRow(row: Readonly<Row>, schema: StructType, conform: Confo
   const known = new Set(schema.fields.map((f) => f.name));
   const rescued: Record<string, unknown> = {};
   const copy: Row = {};
-  for (const k in row) {
+  for (const k of Object.keys(row)) {
     if (k === rescuedColumn) continue;
-    if (known.has(k)) copy[k] = row[k];
-    else rescued[k] = row[k];
+    setOwn(known.has(k) ? copy : rescued, k, row[k]);
   }
   copyOrigin(row, copy);
   for (let i = 0; i <= schema.fields.length; i++) {
     const r = conform(copy);
     if (r.ok) {
-      for (const p of r.unknownFields) if (p.includes('.')) rescued[p] = valueAt(row, p);
+      for (const p of r.unknownFields) if (p.includes('.')) setOwn(rescued, p, valueAt(row, p));
       const out: Row = r.row === copy ? copy : { ...r.row };
       if (out !== r.row) copyOrigin(row, out);
       const any = Object.keys(rescued).length > 0;
-      out[rescuedColumn] = any ? payloadOf(rescued) : null;
+      setOwn(out, rescuedColumn, any ? payloadOf(rescued) : null);
       return { row: out, rescued: any };
     }
     const top = topColumn(r.path);
-    const v = copy[top];
+    const v = getOwn(copy, top);
     if (v === null || v === undefined) return null;
-    rescued[top] = v;
-    copy[top] = null;
+    setOwn(rescued, top, v);
+    setOwn(copy, top, null);
   }
   return null;
 }

@@ -9,6 +9,7 @@ import { conformerFor, inputKindOf } from '../../schema/conform.ts';
 import { inferSchema } from '../../schema/infer.ts';
 import { payloadOf } from '../validate/payload.ts';
 import { detectConfig, type DetectConfig } from './config.ts';
+import { foldRow, foldSchema, lowerPaths } from './case.ts';
 import { addFields, rescueRow, widenFields } from './evolve.ts';
 import { SchemaHistory, type SchemaVersion } from './history.ts';
 
@@ -26,6 +27,8 @@ export interface DetectMetrics {
 
 export class DetectStage implements Stage {
   private current: SchemaVersion | undefined;
+  /** The current schema's field paths in lower case, to spot a known field spelled otherwise. */
+  private known: ReadonlySet<string> = new Set();
   private m: DetectMetrics = { batchId: -1, schemaVersion: null, addedColumns: [], widenedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
 
   private constructor(
@@ -45,6 +48,7 @@ export class DetectStage implements Stage {
       const r = addFields(s.current.schema, seed);
       if (r.added.length > 0) await s.record(r.schema, r.added, s.current.batchId, 'declared');
     }
+    if (s.current !== undefined) s.use(s.current.schema);
     return s;
   }
 
@@ -56,16 +60,17 @@ export class DetectStage implements Stage {
     if (batch.batchId !== this.m.batchId) this.m = { batchId: batch.batchId, schemaVersion: this.current?.version ?? null, addedColumns: [], widenedColumns: [], rescuedRows: 0, rejectedRows: 0, columns: 0 };
     if (this.current === undefined) {
       if (batch.rows.length === 0) return batch;
-      let schema = observed(batch, batch.rows);
+      let schema = foldSchema(observed(batch, batch.rows));
       if (this.seed !== null) schema = seedTypes(this.seed, schema);
-      if (this.cfg.mode === 'rescue' && !schema.fields.some((f) => f.name === this.cfg.rescued_column)) schema = struct([...schema.fields, field(this.cfg.rescued_column, 'string')]);
+      const rescued = this.cfg.rescued_column.toLowerCase();
+      if (this.cfg.mode === 'rescue' && !schema.fields.some((f) => f.name.toLowerCase() === rescued)) schema = struct([...schema.fields, field(this.cfg.rescued_column, 'string')]);
       await this.record(schema, schema.fields.map((f) => f.name), batch.batchId, this.seed === null ? 'inferred' : 'declared');
       this.m.addedColumns.push(...schema.fields.map((f) => f.name));
     }
     let pass = this.fit(batch);
     if (pass.unknown.size > 0 && this.cfg.mode === 'addNewColumns') {
       const cur = this.current as SchemaVersion;
-      const r = addFields(cur.schema, observed(batch, pass.unknownRows));
+      const r = addFields(cur.schema, foldSchema(observed(batch, pass.unknownRows)));
       if (r.added.length > 0) {
         await this.record(r.schema, r.added, batch.batchId, 'evolved');
         this.m.addedColumns.push(...r.added);
@@ -74,7 +79,7 @@ export class DetectStage implements Stage {
     }
     if (pass.misfits.length > 0 && this.cfg.mode === 'addNewColumns' && this.cfg.widen_types) {
       const cur = this.current as SchemaVersion;
-      const r = widenFields(cur.schema, observed(batch, pass.misfits));
+      const r = widenFields(cur.schema, foldSchema(observed(batch, pass.misfits)));
       if (r.widened.length > 0) {
         await this.record(r.schema, [], batch.batchId, 'widened', r.widened);
         this.m.widenedColumns.push(...r.widened);
@@ -116,8 +121,21 @@ export class DetectStage implements Stage {
     const misfits: Row[] = [];
     const rescue = this.cfg.mode === 'rescue';
     let rescuedRows = 0;
-    for (const input of batch.rows) {
-      const r = conform(input);
+    for (const original of batch.rows) {
+      let input = original;
+      let r = conform(input);
+      // A known column spelled with another case is that column (see case.ts); rescue mode rescues it.
+      if (!rescue && (!r.ok || r.unknownFields.some((p) => this.known.has(p.toLowerCase())))) {
+        const f = foldRow(input, cur.schema);
+        if ('clash' in f) {
+          rejected.push({ errorType: 'SCHEMA_VALIDATION', stage: this.name, rule: 'schema', message: f.clash, payload: payloadOf(input), origin: originOf(input) ?? {} });
+          continue;
+        }
+        if (f.changed) {
+          input = f.row;
+          r = conform(input);
+        }
+      }
       if (r.ok && (r.unknownFields.length === 0 || this.cfg.mode === 'none')) {
         rows.push(r.row);
         continue;
@@ -147,6 +165,11 @@ export class DetectStage implements Stage {
     const v: SchemaVersion = { version: this.current === undefined ? 0 : this.current.version + 1, batchId, schema, added: [...added], reason, ...(widened === undefined ? {} : { widened: [...widened] }) };
     await this.history.append(v);
     this.current = v;
+    this.use(schema);
+  }
+
+  private use(schema: StructType): void {
+    this.known = lowerPaths(schema);
   }
 }
 

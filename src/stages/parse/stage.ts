@@ -5,7 +5,7 @@ import { originOf, withOrigin, type Batch, type Rejected, type Row } from '../..
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { inferSchema } from '../../schema/infer.ts';
 import { conformerFor } from '../../schema/conform.ts';
-import { setOwn } from '../../schema/conform-struct.ts';
+import { setOwn } from '../../core/own.ts';
 import { rowToJson } from '../../schema/values/format.ts';
 import { parseConfig, type ParseConfig } from './config.ts';
 import { parseCsvRecord, parseJsonObject, payloadForDlq, payloadText, type Decoded } from './decode.ts';

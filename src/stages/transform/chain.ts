@@ -1,5 +1,6 @@
 // Compiles a run of row steps into one closure chain, so each row passes every step in a single pass,
 // and runs it with per-row isolation: a row whose step throws goes to the dead-letter queue, alone.
+import { ownSetter } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import { struct, type StructType } from '../../core/schema.ts';
 import { inferValueType } from '../../schema/infer.ts';
@@ -123,20 +124,21 @@ function link(step: CompiledStep, label: string, inner: (row: Row) => void, stat
       const cols = op.columns;
       const fns = op.values;
       if (cols.length === 1) {
-        const col = cols[0] as string;
+        const set = ownSetter(cols[0] as string);
         const f = fns[0] as (row: Row) => unknown;
         return (row) => {
           try {
-            row[col] = f(row);
+            set(row, f(row));
           } catch (err) {
             throw new StepFailure(label, err);
           }
           inner(row);
         };
       }
+      const setters = cols.map(ownSetter);
       return (row) => {
         try {
-          for (let i = 0; i < cols.length; i++) row[cols[i] as string] = (fns[i] as (row: Row) => unknown)(row);
+          for (let i = 0; i < cols.length; i++) (setters[i] as (o: Row, v: unknown) => void)(row, (fns[i] as (row: Row) => unknown)(row));
         } catch (err) {
           throw new StepFailure(label, err);
         }

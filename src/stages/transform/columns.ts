@@ -1,4 +1,5 @@
 // Column steps: select, rename, drop, cast, filter, with_column and fill_null, each compiled once per input schema.
+import { ownGetter, ownSetter, setOwn } from '../../core/own.ts';
 import { copyOrigin, type Row } from '../../core/record.ts';
 import { field, struct, typeToString, type DataType, type StructType } from '../../core/schema.ts';
 import { castFunction } from '../../expr/cast.ts';
@@ -18,11 +19,13 @@ export function selectStep(env: StepEnv, schema: StructType | null, names: reado
   const cols = names.map((n) => resolveName(env, schema, n));
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
   if (dup !== undefined) throw configProblem(env, `column ${JSON.stringify(dup)} is selected twice`);
+  const getters = cols.map(ownGetter);
+  const setters = cols.map(ownSetter);
   const build = (row: Row): Row => {
     const out: Row = {};
-    for (const c of cols) {
-      const v = row[c];
-      out[c] = v === undefined ? null : v;
+    for (let i = 0; i < cols.length; i++) {
+      const v = (getters[i] as (r: Row) => unknown)(row);
+      (setters[i] as (o: Row, v: unknown) => void)(out, v === undefined ? null : v);
     }
     return carryOrigin(row, out);
   };
@@ -40,7 +43,7 @@ export function renameStep(env: StepEnv, schema: StructType | null, mapping: Rea
   }
   const build = (row: Row): Row => {
     const out: Row = {};
-    for (const k in row) out[renames.get(k) ?? k] = row[k];
+    for (const k in row) setOwn(out, renames.get(k) ?? k, row[k]);
     return carryOrigin(row, out);
   };
   const out = schema === null ? null : struct(schema.fields.map((f) => ({ ...f, name: renames.get(f.name) ?? f.name })));
@@ -52,7 +55,7 @@ export function dropStep(schema: StructType | null, names: readonly string[]): C
   const gone = schema === null ? new Set(names) : new Set(schema.fields.filter((f) => names.includes(f.name) || lower.has(f.name.toLowerCase())).map((f) => f.name));
   const build = (row: Row): Row => {
     const out: Row = {};
-    for (const k in row) if (!gone.has(k)) out[k] = row[k];
+    for (const k in row) if (!gone.has(k)) setOwn(out, k, row[k]);
     return carryOrigin(row, out);
   };
   const out = schema === null ? null : struct(schema.fields.filter((f) => !gone.has(f.name)));
@@ -77,8 +80,9 @@ export function castStep(env: StepEnv, schema: StructType | null, mapping: Reado
     const from: ExprType = schema === null ? 'unknown' : requireColumn(env, schema, col).type;
     const cast = castFunction(to, from);
     columns.push(col);
+    const get = ownGetter(col);
     values.push((row) => {
-      const v = row[col];
+      const v = get(row);
       return v === null || v === undefined ? null : cast(v);
     });
     if (out !== null) out = withField(out, col, to);
@@ -116,8 +120,9 @@ export function fillNullStep(env: StepEnv, schema: StructType | null, defaults: 
     }
     const v = value;
     columns.push(col);
+    const get = ownGetter(col);
     values.push((row) => {
-      const x = row[col];
+      const x = get(row);
       return x === null || x === undefined ? v : x;
     });
   }

@@ -1,4 +1,5 @@
 // Nested-data steps: flatten (struct columns to `parent_child` columns) and explode (one row per array element).
+import { ownGetter, setOwn } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import { field, isArray, isStruct, struct, typeToString, type StructField, type StructType } from '../../core/schema.ts';
 import { carryOrigin } from './columns.ts';
@@ -42,7 +43,7 @@ export function flattenStep(env: StepEnv, schema: StructType | null, sep: string
   const names = cols.map((c) => c.name);
   const build = (row: Row): Row => {
     const out: Row = {};
-    for (let i = 0; i < names.length; i++) out[names[i] as string] = (getters[i] as (r: Row) => unknown)(row);
+    for (let i = 0; i < names.length; i++) setOwn(out, names[i] as string, (getters[i] as (r: Row) => unknown)(row));
     return carryOrigin(row, out);
   };
   return { op: { kind: 'reshape', build }, schema: struct(cols.map((c) => c.field)) };
@@ -50,12 +51,14 @@ export function flattenStep(env: StepEnv, schema: StructType | null, sep: string
 
 function pathGetter(path: readonly string[]): (row: Row) => unknown {
   const [head = '', ...rest] = path;
-  if (rest.length === 0) return (row) => row[head] ?? null;
+  const first = ownGetter(head);
+  if (rest.length === 0) return (row) => first(row) ?? null;
+  const getters = rest.map(ownGetter);
   return (row) => {
-    let v: unknown = row[head];
-    for (const k of rest) {
+    let v: unknown = first(row);
+    for (const get of getters) {
       if (v === null || v === undefined || typeof v !== 'object') return null;
-      v = (v as Record<string, unknown>)[k];
+      v = get(v as Record<string, unknown>);
     }
     return v ?? null;
   };
@@ -67,7 +70,7 @@ function flattenDynamic(sep: string, only: ReadonlySet<string> | undefined): Com
       const v = obj[k];
       const name = `${prefix}${sep}${k}`;
       if (isPlainObject(v)) put(out, name, v);
-      else out[name] = v ?? null;
+      else setOwn(out, name, v ?? null);
     }
   };
   const build = (row: Row): Row => {
@@ -75,7 +78,7 @@ function flattenDynamic(sep: string, only: ReadonlySet<string> | undefined): Com
     for (const k in row) {
       const v = row[k];
       if (isPlainObject(v) && (only === undefined || only.has(k))) put(out, k, v);
-      else out[k] = v;
+      else setOwn(out, k, v);
     }
     return carryOrigin(row, out);
   };
@@ -113,16 +116,17 @@ export function explodeStep(env: StepEnv, schema: StructType | null, o: ExplodeO
   const make = (row: Row, el: unknown, i: number | null): Row => {
     const r: Row = {};
     for (const k in row) {
-      if (k !== col) r[k] = row[k];
+      if (k !== col) setOwn(r, k, row[k]);
       else {
-        if (pos !== undefined) r[pos] = i;
-        r[as] = el === undefined ? null : el;
+        if (pos !== undefined) setOwn(r, pos, i);
+        setOwn(r, as, el === undefined ? null : el);
       }
     }
     return carryOrigin(row, r);
   };
+  const get = ownGetter(col);
   const explode = (row: Row): Row[] => {
-    const v = row[col];
+    const v = get(row);
     if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) return o.outer ? [make(row, null, null)] : [];
     if (!Array.isArray(v)) throw new Error(`column ${JSON.stringify(col)} holds ${typeof v}, not an array`);
     const rows = new Array<Row>(v.length);

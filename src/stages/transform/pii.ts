@@ -1,5 +1,6 @@
 // PII steps: hash (salted hex digest, for joins on pseudonyms) and mask (characters hidden, ends optionally kept).
 import { createHash } from 'node:crypto';
+import { ownGetter } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { toStr, type ExprType } from '../../expr/values.ts';
@@ -13,8 +14,9 @@ function stringColumns(env: StepEnv, schema: StructType | null, names: readonly 
     const col = resolveName(env, schema, name);
     const type: ExprType = schema === null ? 'unknown' : requireColumn(env, schema, col).type;
     columns.push(col);
+    const get = ownGetter(col);
     values.push((row) => {
-      const v = row[col];
+      const v = get(row);
       if (v === null || v === undefined) return null;
       const s = toStr(v, type);
       return s === null ? null : render(s);

@@ -1,4 +1,5 @@
 // Timestamp steps: parse_timestamp (text or epoch seconds to timestamp) and format_timestamp (timestamp to text).
+import { ownGetter } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { compileFormatter, compileParser } from '../../expr/index.ts';
@@ -34,8 +35,9 @@ export function parseTimestampStep(env: StepEnv, schema: StructType | null, o: P
   const target = o.as ?? col;
   const parse = o.format === undefined ? parseTimestampText : pattern(env, o.format, compileParser);
   const strict = o.on_invalid === 'dlq';
+  const get = ownGetter(col);
   const value = (row: Row): unknown => {
-    const v = row[col];
+    const v = get(row);
     if (v === null || v === undefined) return null;
     const d = toInstant(v, parse);
     if (d === null && strict) throw new Error(`cannot parse ${typeof v === 'string' ? JSON.stringify(v) : typeof v} as a timestamp${o.format === undefined ? '' : ` with pattern ${JSON.stringify(o.format)}`}`);
@@ -55,8 +57,9 @@ export function formatTimestampStep(env: StepEnv, schema: StructType | null, o: 
   if (schema !== null) requireColumn(env, schema, col);
   const target = o.as ?? col;
   const format = pattern(env, o.format, compileFormatter);
+  const get = ownGetter(col);
   const value = (row: Row): unknown => {
-    const d = toInstant(row[col], parseTimestampText);
+    const d = toInstant(get(row), parseTimestampText);
     return d === null ? null : format(d);
   };
   return { op: { kind: 'set', columns: [target], values: [value] }, schema: schema === null ? null : withField(schema, target, 'string') };

@@ -141,4 +141,19 @@ describe('the validate stage on a batch in slices', () => {
     assert.deepEqual(s.stats.rules['unique(id)'], { passed: 3, failed: 1 });
     assert.equal(s.stats.rowsIn, 4);
   });
+
+});
+
+describe('the validate stage with columns named like object members', () => {
+  it('checks rules on columns named like object members as ordinary columns, missing ones as null', () => {
+    const s = stage({ rules: [{ rule: 'not_null', column: 'constructor' }, { rule: 'not_null', column: 'meta.toString' }, { rule: 'in', column: '__proto__', values: ['p'] }] });
+    const rows = [
+      JSON.parse('{"id":1,"__proto__":"p","constructor":"c","meta":{"toString":"t"}}') as Row,
+      JSON.parse('{"id":2,"__proto__":"p","meta":{}}') as Row,
+      JSON.parse('{"id":3,"__proto__":"q","constructor":"c","meta":{"toString":"t"}}') as Row,
+    ];
+    const out = s.process(batch(rows));
+    assert.deepEqual(out.rows.map((r) => r.id), [1]);
+    assert.deepEqual(out.rejected.map((r) => r.message), ['not_null(constructor): constructor is null; not_null(meta.toString): meta.toString is null', 'in(__proto__): __proto__ = "q" is not one of "p"']);
+  });
 });

@@ -7,6 +7,7 @@ import {
 } from 'apache-arrow';
 import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import type { Row } from '../../../core/record.ts';
+import { ownGetter } from '../../../core/own.ts';
 import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
 import { inputRules, scalarConverter } from '../../../schema/values/convert.ts';
 import { isDateInRange, isTimestampInRange } from '../../../schema/values/temporal.ts';
@@ -174,9 +175,10 @@ export function buildColumn(values: readonly unknown[], t: DataType, column: str
     case 'struct': {
       const children = t.fields.map((f) => {
         const sub = new Array<unknown>(n);
+        const get = ownGetter(f.name);
         for (let i = 0; i < n; i++) {
           const v = values[i];
-          sub[i] = v === null || v === undefined ? null : (v as Record<string, unknown>)[f.name];
+          sub[i] = v === null || v === undefined ? null : get(v as Record<string, unknown>);
         }
         return buildColumn(sub, f.type, `${column}.${f.name}`, f.nullable || nullCount > 0);
       });

@@ -3,6 +3,7 @@
 // per column (on wide batches the row visits, cache misses mostly, were the cost). The arrays are
 // reused from batch to batch: arrays this long live in V8's large-object space, which only a full
 // collection frees, and fresh ones every batch made tens of megabytes of such garbage.
+import { isPrototypeName } from '../../../core/own.ts';
 import type { Row } from '../../../core/record.ts';
 
 type Extract = (rows: readonly Row[], out: unknown[][]) => void;
@@ -51,8 +52,12 @@ function generate(names: readonly string[]): Extract {
     ...cols.map((c, i) => `  const ${c} = out[${i}];`),
     '  for (let i = 0; i < n; i++) {',
     '    const r = rows[i];',
-    // Field names enter the source only as JSON string literals.
-    ...names.map((name, i) => `    ${cols[i] ?? ''}[i] = r[${JSON.stringify(name)}];`),
+    // Field names enter the source only as JSON string literals. A name every object inherits
+    // (constructor, toString...) is read only when the row holds it itself.
+    ...names.map((name, i) => {
+      const lit = JSON.stringify(name);
+      return `    ${cols[i] ?? ''}[i] = ${isPrototypeName(name) ? `Object.hasOwn(r, ${lit}) ? r[${lit}] : undefined` : `r[${lit}]`};`;
+    }),
     '  }',
     '};',
   ].join('\n');

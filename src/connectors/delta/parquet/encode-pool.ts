@@ -95,6 +95,6 @@ export function encodeParquet(table: ArrowTable, options: ParquetWriteOptions): 
       },
     });
     w.ref();
-    w.postMessage({ id, ipc, options: { ...options, dictionaryColumns: [...(options.dictionaryColumns ?? [])] } } satisfies EncodeRequest, [ipc.buffer as ArrayBuffer]);
+    w.postMessage({ id, ipc, options: { ...options, dictionaryColumns: [...(options.dictionaryColumns ?? [])], nanColumns: (options.nanColumns ?? []).map((p) => [...p]) } } satisfies EncodeRequest, [ipc.buffer as ArrayBuffer]);
   });
 }

@@ -23,11 +23,15 @@ export interface ParquetWriteOptions {
   readonly rowGroupSize?: number;
   /** Columns worth dictionary encoding (low-cardinality strings); all others are written plain. */
   readonly dictionaryColumns?: readonly string[];
+  /** Float/double columns holding NaN (paths from the top, see nan.ts): written without footer
+   * statistics, whose min/max leave NaN out. A nested one turns them off for the whole file, as
+   * the writer can address top-level columns only. */
+  readonly nanColumns?: readonly (readonly string[])[];
 }
 
 /** Encodes an Arrow IPC stream as a complete Parquet file. */
 export function ipcToParquet(ipc: Uint8Array, opts: ParquetWriteOptions = {}): Uint8Array {
-  const { Table: WasmTable, WriterPropertiesBuilder, WriterVersion, writeParquet } = parquetWasm();
+  const { Table: WasmTable, WriterPropertiesBuilder, WriterVersion, EnabledStatistics, writeParquet } = parquetWasm();
   let builder = new WriterPropertiesBuilder()
     .setCompression(codec(opts.compression ?? 'snappy'))
     .setWriterVersion(WriterVersion.V1)
@@ -36,6 +40,9 @@ export function ipcToParquet(ipc: Uint8Array, opts: ParquetWriteOptions = {}): U
     // and fall back to plain anyway, so dictionaries are opt-in per column.
     .setDictionaryEnabled(false);
   for (const c of opts.dictionaryColumns ?? []) builder = builder.setColumnDictionaryEnabled(c, true);
+  const nan = opts.nanColumns ?? [];
+  if (nan.some((p) => p.length > 1)) builder = builder.setStatisticsEnabled(EnabledStatistics.None);
+  else for (const [c] of nan) if (c !== undefined) builder = builder.setColumnStatisticsEnabled(c, EnabledStatistics.None);
   if (opts.createdBy !== undefined) builder = builder.setCreatedBy(opts.createdBy);
   const props = builder.build();
   try {

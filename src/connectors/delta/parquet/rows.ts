@@ -4,7 +4,7 @@
 import { makeVector, Type, type Data, type DataType as ArrowType, type Table, type Vector } from 'apache-arrow';
 import type { Row } from '../../../core/record.ts';
 import { decimalFromUnscaled, longValue } from '../../../schema/values/numbers.ts';
-import { setOwn } from '../../../schema/conform-struct.ts';
+import { setOwn } from '../../../core/own.ts';
 
 const DAY_MS = 86_400_000n;
 const utf8 = new TextDecoder();

@@ -1,5 +1,6 @@
 // Typed Delta log actions and their parsing from commit JSON lines and checkpoint rows.
 import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+import { setOwn } from '../../../core/own.ts';
 
 export interface ProtocolAction {
   readonly minReaderVersion: number;
@@ -136,12 +137,12 @@ function scalarText(v: unknown): string | null {
 function strMap(v: unknown): Record<string, string | null> {
   if (v instanceof Map) {
     const out: Record<string, string | null> = {};
-    for (const [k, val] of v as Map<unknown, unknown>) out[String(k)] = scalarText(val);
+    for (const [k, val] of v as Map<unknown, unknown>) setOwn(out, String(k), scalarText(val));
     return out;
   }
   if (!isObj(v)) return {};
   const out: Record<string, string | null> = {};
-  for (const [k, val] of Object.entries(v)) out[k] = scalarText(val);
+  for (const [k, val] of Object.entries(v)) setOwn(out, k, scalarText(val));
   return out;
 }
 

@@ -2,8 +2,10 @@
 //
 //   checkpoint actions (if any) ─► commits cp+1 .. N in order ─► reconcile:
 //     protocol/metaData: last wins · add: live[path+dv] = add · remove: drop live, keep tombstone
+//     (paths compared in one canonical spelling: `a%20b`, `/t/a b`, `file:/t/a%20b`, `file:///t/a%20b`
+//     all name one file of table /t)
 //     txn: txns[appId] = version · domainMetadata: last wins, removed drops it
-import { join } from 'node:path';
+import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
 import type { StructType } from '../../../core/schema.ts';
@@ -19,7 +21,8 @@ export interface Snapshot {
   readonly metadata: MetadataAction;
   readonly schema: StructType;
   readonly partitionColumns: readonly string[];
-  /** Live files keyed by path (plus deletion vector id when one is attached). */
+  /** Live files keyed by canonical path (see `canonicalPath`, plus the deletion vector id when one
+   * is attached); the actions keep the path as the log wrote it. */
   readonly files: ReadonlyMap<string, AddAction>;
   readonly txns: ReadonlyMap<string, number>;
   readonly tombstones: ReadonlyMap<string, RemoveAction>;
@@ -32,6 +35,8 @@ export interface Snapshot {
 
 /** A snapshot under construction: what the writer and the conflict checker also update in place. */
 export class LogState {
+  /** The table root, absolute; '' leaves relative paths relative. */
+  private readonly root: string;
   protocol: ProtocolAction | null = null;
   metadata: MetadataAction | null = null;
   readonly files = new Map<string, AddAction>();
@@ -39,19 +44,23 @@ export class LogState {
   readonly tombstones = new Map<string, RemoveAction>();
   readonly domains = new Map<string, DomainMetadataAction>();
 
+  constructor(tablePath = '') {
+    this.root = tablePath === '' ? '' : resolve(tablePath);
+  }
+
   apply(actions: readonly Action[]): void {
     for (const a of actions) {
       switch (a.kind) {
         case 'protocol': this.protocol = a.protocol; break;
         case 'metaData': this.metadata = a.metaData; break;
         case 'add': {
-          const k = fileKey(a.add.path, a.add.deletionVector);
+          const k = fileKey(canonicalPath(this.root, a.add.path), a.add.deletionVector);
           this.files.set(k, a.add);
           this.tombstones.delete(k);
           break;
         }
         case 'remove': {
-          const k = fileKey(a.remove.path, a.remove.deletionVector);
+          const k = fileKey(canonicalPath(this.root, a.remove.path), a.remove.deletionVector);
           this.files.delete(k);
           this.tombstones.set(k, a.remove);
           break;
@@ -88,7 +97,7 @@ export async function refreshSnapshot(prev: Snapshot | null, tablePath: string):
   const latest = Math.max(-1, ...listing.commits.keys());
   if (latest === prev.version && listing.commits.has(latest)) return prev;
   if (latest < prev.version) return replay(tablePath, listing, undefined);
-  const state = new LogState();
+  const state = new LogState(tablePath);
   state.protocol = prev.protocol;
   state.metadata = prev.metadata;
   for (const [k, v] of prev.files) state.files.set(k, v);
@@ -113,7 +122,7 @@ export async function refreshSnapshot(prev: Snapshot | null, tablePath: string):
 
 async function replay(tablePath: string, listing: LogListing, version: number | undefined): Promise<Snapshot> {
   const seg = segmentFor(listing, tablePath, version);
-  const state = new LogState();
+  const state = new LogState(tablePath);
   if (seg.checkpoint !== null) {
     try {
       state.apply(await readCheckpoint(tablePath, seg.checkpoint));
@@ -162,13 +171,61 @@ function finish(tablePath: string, seg: LogSegment, state: LogState, infos: Snap
   };
 }
 
-/** The local file a log path points at: relative paths are URI-encoded and relative to the table root. */
-export function resolveDataPath(tablePath: string, path: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-    if (path.startsWith('file:')) return fileURLToPath(path);
-    throw new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `data file on a non-local store is not supported: ${path}`);
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** A relative path already in canonical form: no escape, no scheme, not absolute, no empty or dot
+ * segment (conservatively: nothing starting with a dot). */
+function plainRelative(p: string): boolean {
+  return p !== '' && p[0] !== '/' && p[0] !== '.' && !p.endsWith('/') && !p.includes('%') && !p.includes(':') && !p.includes('\\') && !p.includes('//') && !p.includes('/.');
+}
+
+/** Percent-decoding as a URI reader does it; a malformed escape is kept as written. */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
   }
-  return join(tablePath, decodeURIComponent(path));
+}
+
+/** The decoded absolute form of a log path: a local path for relative ones (against `root`), for
+ * `/x` and for every `file:` spelling (`file:/x`, `file:///x`, `file://localhost/x`); other URIs
+ * decoded, their scheme in lower case. With root '' a relative path stays relative. */
+function absolutePath(root: string, path: string): string {
+  if (SCHEME.test(path)) {
+    if (/^file:/i.test(path)) {
+      try {
+        return fileURLToPath(path);
+      } catch {
+        // A host other than localhost, or an encoded '/': no local file, but still one spelling.
+        return `file:${decodePath(path.slice(5))}`;
+      }
+    }
+    const colon = path.indexOf(':');
+    return `${path.slice(0, colon).toLowerCase()}:${decodePath(path.slice(colon + 1))}`;
+  }
+  const p = decodePath(path);
+  if (isAbsolute(p)) return normalize(p);
+  return root === '' ? normalize(p) : join(root, p);
+}
+
+/**
+ * One spelling per file for matching adds with removes, as PROTOCOL.md defines paths (RFC 2396 URIs,
+ * relative ones against the table root): decoded, `.` and `..` resolved, relative to `root` when the
+ * file is inside the table, absolute otherwise.
+ */
+export function canonicalPath(root: string, path: string): string {
+  // The common case, a plain relative path (what Delta writers write), is its own canonical form.
+  if (root !== '' && plainRelative(path)) return path;
+  const abs = absolutePath(root, path);
+  return root !== '' && abs.startsWith(root + sep) ? abs.slice(root.length + 1) : abs;
+}
+
+/** The local file a log path points at: relative paths are URI-encoded and relative to the table
+ * root, absolute ones are URIs (`file:` ones, or a bare absolute path, are local). */
+export function resolveDataPath(tablePath: string, path: string): string {
+  const abs = absolutePath(resolve(tablePath), path);
+  if (isAbsolute(abs)) return abs;
+  throw new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `data file on a non-local store is not supported: ${path}`);
 }
 
 /** Rows recorded in an add's stats, or null when the file has no stats. */
