@@ -3,7 +3,8 @@
 // meeting a date a date; decimals compare exactly with integers and decimals, as doubles with
 // doubles and strings), then compared. Everything else compares as values.ts does.
 import { castFunction } from './cast.ts';
-import { compareDec, decOf } from './decimal.ts';
+import { compareDec, decOf, literalDecType, parseDec } from './decimal.ts';
+import { decimalFromUnscaled } from '../schema/values/index.ts';
 import { constant, type Part } from './part.ts';
 import { type ExprType, compare, isDecimalType, isNumericType, isTemporal, isTimestampType, parseDouble, toNumber } from './values.ts';
 
@@ -102,3 +103,25 @@ export function coerceLiteral(k: Part, other: ExprType): Part {
 }
 
 const INTEGRAL_OR_UNKNOWN = new Set<ExprType>(['integer', 'short', 'byte', 'unknown']);
+
+/**
+ * Orders values of type `t` against a bound written in a configuration (a number, or text such as
+ * `2024-01-01` or `10.05`), the bound read as a literal of that type would be: an instant for a
+ * timestamp, a day for a date, an exact decimal for a decimal. Null for other types, which compare
+ * as plain numbers.
+ */
+export function boundComparator(t: ExprType, bound: number | string): ((v: unknown) => number | null) | null {
+  if (isDecimalType(t)) {
+    const d = parseDec(String(bound));
+    const dt = d === undefined ? null : literalDecType(d);
+    if (d === undefined || dt === null) return null;
+    const k = decimalFromUnscaled(d.unscaled, dt.s);
+    const cmp = comparator(t, `decimal(${dt.p},${dt.s})`);
+    return (v) => cmp(v, k);
+  }
+  if (!isTemporal(t)) return null;
+  const k = coerceLiteral(constant(bound, typeof bound === 'number' ? 'long' : 'string', 0), t);
+  const cmp = comparator(t, k.type);
+  const value = k.value;
+  return (v) => cmp(v, value);
+}
