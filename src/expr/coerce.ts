@@ -39,6 +39,13 @@ function decimalComparator(lt: ExprType, rt: ExprType): Comparator {
   if (asDouble(lt) || asDouble(rt)) return (a, b) => compare(toNumber(a), toNumber(b));
   return (a, b) => {
     if (a === null || a === undefined || b === null || b === undefined) return null;
+    // Decimal text of at most 15 digits converts to distinct doubles in the same order, so the
+    // common case needs no bigint; longer text is compared exactly below.
+    if (typeof a === 'string' && typeof b === 'string' && a.length <= 15 && b.length <= 15) {
+      const x = Number(a);
+      const y = Number(b);
+      if (x === x && y === y) return x < y ? -1 : x > y ? 1 : 0;
+    }
     // An untyped side is exact when it is an integer, a double when it has a fraction.
     if ((typeof a === 'number' && !Number.isInteger(a)) || (typeof b === 'number' && !Number.isInteger(b))) return compare(toNumber(a), toNumber(b));
     const x = decOf(a);

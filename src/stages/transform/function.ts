@@ -114,7 +114,7 @@ function conformerFor(schema: StructType): Conformer {
 /** Brings a function's rows to the value model's forms of its output schema (a Date or ISO text in
  * a timestamp column becomes microseconds, say); a row with a value that does not fit its column
  * is a SCHEMA_VALIDATION dead letter naming the column and the value. */
-function conformOutput(env: StepEnv, r: FunctionResult): FunctionResult {
+export function conformOutput(env: StepEnv, r: FunctionResult): FunctionResult {
   if (r.schema === null || r.rows.length === 0) return r;
   const conform = conformerFor(r.schema);
   const rows: Row[] = [];
