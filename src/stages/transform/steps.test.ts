@@ -109,6 +109,14 @@ describe('transform steps', () => {
     assert.deepEqual(out.rows.map((r) => [r.name, r.amount]), [['Ada', 12.5], ['unknown', 3], ['Bo', 0]]);
     assert.equal(out.schema?.fields.find((f) => f.name === 'amount')?.nullable, false);
     await assert.rejects(stage([{ fill_null: { amount: 'zero' } }]).then((st) => st.process(batch(rows(), S))), /does not convert to its type double/);
+    // Defaults for timestamps, dates and decimals take the value model's forms.
+    const t = await run([{ fill_null: { ts: '1970-01-01 00:00:00.000001', d: '2024-02-29', price: 1.5 } }], [{ ts: null, d: null, price: null }], parseDdl('ts TIMESTAMP, d DATE, price DECIMAL(10,2)'));
+    assert.deepEqual(t.rows, [{ ts: 1n, d: daysFromCivil(2024, 2, 29), price: '1.50' }]);
+  });
+
+  it('hash and mask read timestamps, dates and decimals in their string form', async () => {
+    const out = await run([{ mask: { columns: ['ts', 'd', 'price'], keep_first: 4 } }], [{ ts: us('2024-02-29T10:00:00.5Z'), d: daysFromCivil(1, 1, 1), price: '-0.50' }], parseDdl('ts TIMESTAMP, d DATE, price DECIMAL(10,2)'));
+    assert.deepEqual(out.rows, [{ ts: '2024*****************', d: '0001******', price: '-0.5*' }]);
   });
 
   it('hash replaces values with a salted hex digest, equal for equal inputs, NULL kept', async () => {
