@@ -16,7 +16,8 @@ export type Node =
   | { readonly kind: 'cast'; readonly arg: Node; readonly to: string; readonly pos: number }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Node[]; readonly pos: number };
 
-export type LiteralKind = 'null' | 'boolean' | 'string' | 'integer' | 'long' | 'double' | 'date' | 'timestamp';
+/** A fractional literal without an exponent is a DECIMAL of its own digits, as in Spark (`1.19` is decimal(3,2)). */
+export type LiteralKind = 'null' | 'boolean' | 'string' | 'integer' | 'long' | 'double' | 'date' | 'timestamp' | `decimal(${number},${number})`;
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | 'div' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 

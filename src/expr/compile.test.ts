@@ -163,12 +163,17 @@ void test('result types are inferred from the schema for with_column outputs', (
 
 void test('string literals compared with typed columns are read as that type', () => {
   const at = (expr: string, row: Record<string, unknown>): unknown => compileExpression(expr, { schema: struct([...schema.fields, field('day', 'date')]) }).evaluate(row);
-  const ts = new Date('2024-03-05T10:00:00Z');
+  const ts = 1709632800000000n; // 2024-03-05T10:00:00Z
   assert.equal(at("ts >= '2024-03-05'", { ts }), true);
   assert.equal(at("ts < '2024-03-05T09:59:59Z'", { ts }), false);
   assert.equal(at("'2024-03-05 10:00:00' = ts", { ts }), true);
+  assert.equal(at("ts = '2024-03-05 10:00:00.000001'", { ts }), false);
+  assert.equal(at("ts IN ('2024-03-05 10:00:00', '2024-03-06')", { ts }), true);
+  assert.equal(at("ts BETWEEN '2024-03-05' AND '2024-03-05 10:00'", { ts }), true);
   assert.equal(at("ts = 'garbage'", { ts }), null);
-  assert.equal(at("day = '2024-03-05 23:00'", { day: new Date('2024-03-05T00:00:00Z') }), true);
+  assert.equal(at("day = '2024-03-05 23:00'", { day: 19787 }), true);
+  assert.equal(at("day >= '0001-01-01'", { day: -719162 }), true);
+  assert.equal(at("day > '0001-01-01'", { day: -719162 }), false);
   assert.equal(at("Amount = '10'", { Amount: 10 }), true);
   assert.equal(at("Amount <=> '10.5'", { Amount: 10.5 }), true);
 });

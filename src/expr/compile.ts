@@ -82,10 +82,13 @@ export function compileNode(n: Node, ctx: Ctx): Part {
       return subscript(compileNode(n.base, ctx), compileNode(n.index, ctx), n.pos);
     case 'unary': {
       const arg = compileNode(n.arg, ctx);
-      return n.op === 'NOT' ? not(arg) : n.op === '-' ? negate(arg) : arg;
+      return n.op === 'NOT' ? not(arg) : n.op === '-' ? located(ctx, n.pos, () => negate(arg)) : arg;
     }
-    case 'binary':
-      return binaryOp(n.op, compileNode(n.left, ctx), compileNode(n.right, ctx));
+    case 'binary': {
+      const l = compileNode(n.left, ctx);
+      const r = compileNode(n.right, ctx);
+      return located(ctx, n.pos, () => binaryOp(n.op, l, r));
+    }
     case 'in':
       return inList(compileNode(n.arg, ctx), n.list.map((x) => compileNode(x, ctx)), n.negated, n.pos);
     case 'between':

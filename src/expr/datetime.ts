@@ -1,6 +1,8 @@
-// Spark datetime patterns (yyyy-MM-dd HH:mm:ss.SSS, EEE, MMM, a, XXX, 'text' ...) compiled once to a formatter and a parser.
+// Spark datetime patterns (yyyy-MM-dd HH:mm:ss.SSSSSS, EEE, MMM, a, XXX, 'text' ...) compiled once to a
+// formatter and a parser of timestamps as the value model holds them: microseconds since the epoch
+// (UTC), years 0001-9999, no JavaScript Date in between.
+import { civilFromDays, daysFromCivil, isLeapYear, timestampFields, timestampFromFields, type TimestampFields, zoneOffsetMinutes } from '../schema/values/index.ts';
 import { LocalError } from './errors.ts';
-import { makeUtc, zoneOffsetMinutes } from './timestamps.ts';
 
 type Piece = { readonly lit: string } | { readonly letter: string; readonly count: number };
 
@@ -39,44 +41,45 @@ function tokenize(pattern: string): Piece[] {
 
 const pad = (n: number, w: number): string => (n < 0 ? '-' + String(-n).padStart(w, '0') : String(n).padStart(w, '0'));
 
-/** Compiles a pattern into a function rendering a Date in UTC. */
-export function compileFormatter(pattern: string): (d: Date) => string {
-  const parts = tokenize(pattern).map((p): ((d: Date) => string) => {
+/** Compiles a pattern into a function rendering a timestamp (microseconds, UTC). */
+export function compileFormatter(pattern: string): (us: bigint) => string {
+  const parts = tokenize(pattern).map((p): ((f: TimestampFields) => string) => {
     if ('lit' in p) return () => p.lit;
     const n = p.count;
     switch (p.letter) {
       case 'y':
       case 'u':
-        return n === 2 ? (d) => pad(d.getUTCFullYear() % 100, 2) : (d) => pad(d.getUTCFullYear(), n);
+        return n === 2 ? (f) => pad(f.y % 100, 2) : (f) => pad(f.y, n);
       case 'M':
       case 'L':
-        if (n >= 4) return (d) => MONTHS[d.getUTCMonth()] ?? '';
-        if (n === 3) return (d) => (MONTHS[d.getUTCMonth()] ?? '').slice(0, 3);
-        return (d) => pad(d.getUTCMonth() + 1, n);
+        if (n >= 4) return (f) => MONTHS[f.m - 1] ?? '';
+        if (n === 3) return (f) => (MONTHS[f.m - 1] ?? '').slice(0, 3);
+        return (f) => pad(f.m, n);
       case 'd':
-        return (d) => pad(d.getUTCDate(), n);
+        return (f) => pad(f.d, n);
       case 'D':
-        return (d) => pad(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1, n);
+        return (f) => pad(f.days - daysFromCivil(f.y, 1, 1) + 1, n);
       case 'H':
-        return (d) => pad(d.getUTCHours(), n);
+        return (f) => pad(f.hour, n);
       case 'k':
-        return (d) => pad(d.getUTCHours() === 0 ? 24 : d.getUTCHours(), n);
+        return (f) => pad(f.hour === 0 ? 24 : f.hour, n);
       case 'h':
-        return (d) => pad(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12, n);
+        return (f) => pad(f.hour % 12 === 0 ? 12 : f.hour % 12, n);
       case 'K':
-        return (d) => pad(d.getUTCHours() % 12, n);
+        return (f) => pad(f.hour % 12, n);
       case 'm':
-        return (d) => pad(d.getUTCMinutes(), n);
+        return (f) => pad(f.minute, n);
       case 's':
-        return (d) => pad(d.getUTCSeconds(), n);
+        return (f) => pad(f.second, n);
       case 'S':
-        return (d) => pad(d.getUTCMilliseconds(), 3).padEnd(n, '0').slice(0, n);
+        // Fraction of the second: the leading n digits of its nine (microseconds, then zeros).
+        return (f) => (pad(f.micros, 6) + '000').slice(0, n).padEnd(n, '0');
       case 'a':
-        return (d) => (d.getUTCHours() < 12 ? 'AM' : 'PM');
+        return (f) => (f.hour < 12 ? 'AM' : 'PM');
       case 'E':
-        return n >= 4 ? (d) => DAYS[d.getUTCDay()] ?? '' : (d) => (DAYS[d.getUTCDay()] ?? '').slice(0, 3);
+        return n >= 4 ? (f) => DAYS[f.weekday] ?? '' : (f) => (DAYS[f.weekday] ?? '').slice(0, 3);
       case 'G':
-        return (d) => (d.getUTCFullYear() > 0 ? 'AD' : 'BC');
+        return () => 'AD';
       case 'X':
         return () => 'Z';
       case 'x':
@@ -87,21 +90,23 @@ export function compileFormatter(pattern: string): (d: Date) => string {
         return () => (n >= 4 && p.letter === 'z' ? 'Coordinated Universal Time' : 'UTC');
     }
   });
-  return (d) => {
+  return (us) => {
+    const f = timestampFields(us);
     let s = '';
-    for (const f of parts) s += f(d);
+    for (const part of parts) s += part(f);
     return s;
   };
 }
 
 interface Fields {
-  y: number; mo: number; d: number; h: number; mi: number; s: number; ms: number; pm: boolean | null; zone: string | undefined; h12: boolean;
+  y: number; mo: number; d: number; doy: number; h: number; mi: number; s: number; us: number; pm: boolean | null; zone: string | undefined; h12: boolean;
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Compiles a pattern into a strict parser: the whole text must match; null when it does not. */
-export function compileParser(pattern: string): (s: string) => Date | null {
+/** Compiles a pattern into a strict parser of timestamps (microseconds): the whole text must match,
+ * and the fields must make a time in years 0001-9999; null when they do not. */
+export function compileParser(pattern: string): (s: string) => bigint | null {
   const setters: ((f: Fields, v: string) => boolean)[] = [];
   let re = '^';
   const num = (lo: number, hi: number, set: (f: Fields, n: number) => boolean): void => {
@@ -117,8 +122,9 @@ export function compileParser(pattern: string): (s: string) => Date | null {
     switch (p.letter) {
       case 'y':
       case 'u':
+        // Two-digit years are 2000-2099, as Spark reads them; otherwise the year is as written.
         if (n === 2) num(2, 2, (f, v) => ((f.y = 2000 + v), true));
-        else num(Math.max(n, 1) === 1 ? 1 : n, Math.max(n, 6), (f, v) => ((f.y = v), true));
+        else num(n, Math.max(n, 4), (f, v) => ((f.y = v), true));
         break;
       case 'M':
       case 'L':
@@ -146,8 +152,9 @@ export function compileParser(pattern: string): (s: string) => Date | null {
         num(n, 2, (f, v) => ((f.s = v), true));
         break;
       case 'S':
+        // Up to n digits; those beyond the microsecond are dropped, as Spark keeps microseconds.
         re += `(\\d{1,${n}})`;
-        setters.push((f, v) => ((f.ms = Number((v + '00').slice(0, 3))), true));
+        setters.push((f, v) => ((f.us = Number(v.padEnd(6, '0').slice(0, 6))), true));
         break;
       case 'a':
         re += '(AM|PM)';
@@ -162,7 +169,7 @@ export function compileParser(pattern: string): (s: string) => Date | null {
         setters.push(() => true);
         break;
       case 'D':
-        num(n, 3, (f, v) => ((f.mo = 1), (f.d = v), true));
+        num(n, 3, (f, v) => ((f.doy = v), v >= 1));
         break;
       default: // zones: X x Z z V
         re += '(Z|UTC|GMT|(?:UTC|GMT)?[+-]\\d{1,2}(?::?\\d{2})?)';
@@ -173,17 +180,21 @@ export function compileParser(pattern: string): (s: string) => Date | null {
   return (text) => {
     const m = rx.exec(text);
     if (m === null) return null;
-    const f: Fields = { y: 1970, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0, pm: null, zone: undefined, h12: false };
+    const f: Fields = { y: 1970, mo: 1, d: 1, doy: 0, h: 0, mi: 0, s: 0, us: 0, pm: null, zone: undefined, h12: false };
     for (let k = 0; k < setters.length; k++) {
       const setter = setters[k];
       if (setter !== undefined && !setter(f, m[k + 1] ?? '')) return null;
     }
     if (f.pm === true && f.h < 12) f.h += 12;
-    if (f.d > 31 && f.mo === 1) {
-      // day-of-year: let the calendar roll forward from January 1st
-      const base = makeUtc(f.y, 1, 1, f.h, f.mi, f.s, f.ms, zoneOffsetMinutes(f.zone));
-      return base === null ? null : new Date(base.getTime() + (f.d - 1) * 86400000);
+    const offset = zoneOffsetMinutes(f.zone);
+    if (offset === null) return null;
+    if (f.doy > 0) {
+      // Day of the year: the calendar date it falls on, within that year only.
+      if (f.doy > (isLeapYear(f.y) ? 366 : 365) || f.y < 1 || f.y > 9999) return null;
+      const c = civilFromDays(daysFromCivil(f.y, 1, 1) + f.doy - 1);
+      f.mo = c.m;
+      f.d = c.d;
     }
-    return makeUtc(f.y, f.mo, f.d, f.h, f.mi, f.s, f.ms, zoneOffsetMinutes(f.zone));
+    return timestampFromFields(f.y, f.mo, f.d, f.h, f.mi, f.s, f.us, offset) ?? null;
   };
 }

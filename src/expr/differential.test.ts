@@ -1,9 +1,12 @@
-// Differential test: random SQL expressions evaluated by the compiler and by DuckDB must agree row by row.
+// Differential test: random SQL expressions evaluated by the compiler and by DuckDB must agree row by row,
+// first on integers, booleans and strings, then on timestamps, dates and decimals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import { compileExpression } from './index.ts';
+import type { Row } from '../core/record.ts';
 import { struct, field } from '../core/schema.ts';
+import { decimalFromUnscaled, isDateInRange, parseDate, parseTimestamp } from '../schema/values/index.ts';
 
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -114,6 +117,106 @@ void test('random expressions agree with DuckDB on values, NULLs and operator pr
       }
     }
     assert.equal(compared, 300 * data.length);
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+});
+
+// Timestamps, dates and decimals: the value model's forms (bigint microseconds, day numbers, decimal
+// text) against DuckDB's, over microseconds, years 0001 and 9999, leap days and instants before 1970.
+const TIMES = [
+  '0001-01-01 00:00:00', '0001-01-01 00:00:00.000001', '0099-12-31 23:59:59.5', '1900-02-28 12:00:00', '1969-12-31 23:59:59.999999',
+  '1970-01-01 00:00:00', '1970-01-01 00:00:00.000001', '2000-02-29 00:00:00', '2024-02-29 23:59:59.999999', '2024-03-01 00:00:00.123456',
+  '9999-12-31 23:59:59.999999',
+];
+const DAYS = ['0001-01-01', '0004-02-29', '1899-12-31', '1969-12-31', '1970-01-01', '2000-02-29', '2024-02-29', '2100-03-01', '9999-12-31'];
+const XS = ['-123.45', '-0.05', '0.00', '0.10', '9.99', '10.00', '999999.99'];
+const YS = ['-0.0500', '0.0001', '0.1000', '9.9900', '10.0000', '1234.5678'];
+const TYPED = struct([field('t', 'timestamp'), field('u', 'timestamp'), field('d', 'date'), field('x', 'decimal(10,2)'), field('y', 'decimal(12,4)')]);
+
+function temporalExpr(g: Gen): string {
+  const ts = (): string => pick(g, ['t', 'u', `TIMESTAMP '${pick(g, TIMES)}'`]);
+  const lit = (): string => `'${pick(g, [...TIMES, ...DAYS])}'`;
+  const dec = (): string => pick(g, ['x', 'y', 'x', 'y', '9.99', '10', '-0.05', '0.1000']);
+  const cmp = (): string => pick(g, ['=', '<>', '<', '<=', '>', '>=', 'IS NOT DISTINCT FROM']);
+  return pick(g, [
+    () => `${ts()} ${cmp()} ${ts()}`,
+    () => `${ts()} ${cmp()} ${lit()}`,
+    () => `t ${cmp()} d`,
+    () => `d ${cmp()} ${pick(g, [`'${pick(g, DAYS)}'`, `DATE '${pick(g, DAYS)}'`, 'u'])}`,
+    () => `t BETWEEN d AND u`,
+    () => `d BETWEEN '${pick(g, DAYS)}' AND '${pick(g, DAYS)}'`,
+    () => `t IN (u, TIMESTAMP '${pick(g, TIMES)}', '${pick(g, TIMES)}')`,
+    () => `d IN ('${pick(g, DAYS)}', '${pick(g, DAYS)}')`,
+    () => `CAST(${ts()} AS VARCHAR)`,
+    () => `CAST(${ts()} AS DATE)`,
+    () => `CAST(d AS TIMESTAMP)`,
+    () => `CAST(d AS VARCHAR)`,
+    () => `CAST(CAST(t AS VARCHAR) AS TIMESTAMP) = t`,
+    () => `${pick(g, ['year', 'month', 'day', 'hour', 'minute', 'second', 'quarter', 'dayofyear', 'weekofyear'])}(${pick(g, ['t', 'u'])})`,
+    () => `${pick(g, ['year', 'month', 'day', 'quarter', 'dayofyear', 'weekofyear', 'last_day'])}(d)`,
+    () => `date_trunc('${pick(g, ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', 'millisecond'])}', ${pick(g, ['t', 'u'])})`,
+    () => `d ${pick(g, ['+', '-'])} ${pick(g, ['1', '366', '0'])}`,
+    () => `${pick(g, ['greatest', 'least'])}(t, u, ${pick(g, ['d', `TIMESTAMP '${pick(g, TIMES)}'`])})`,
+    () => `coalesce(${pick(g, ['NULL', 't'])}, d)`,
+    () => `${dec()} ${cmp()} ${dec()}`,
+    () => `${dec()} BETWEEN ${dec()} AND ${dec()}`,
+    () => `${dec()} IN (${dec()}, ${dec()})`,
+    () => `${dec()} ${pick(g, ['+', '-', '*'])} ${dec()}`,
+    () => `-${pick(g, ['x', 'y'])}`,
+    () => `${pick(g, ['abs', 'floor', 'ceil'])}(${pick(g, ['x', 'y'])})`,
+    () => `round(${pick(g, ['x', 'y'])}, ${pick(g, ['0', '1', '2', '3'])})`,
+    () => `CAST(${pick(g, ['x', 'y'])} AS DECIMAL(${pick(g, ['12,3', '9,1', '10,0'])}))`,
+    () => `CAST(${pick(g, ['x', 'y'])} AS DOUBLE)`,
+    () => `CASE WHEN t > u THEN x ELSE y END`,
+    () => `${pick(g, ['greatest', 'least'])}(x, y)`,
+  ])();
+}
+
+/** DuckDB's value in the value model's form: microseconds, days, decimal text without trailing zeros. */
+function fromDuck(v: unknown): unknown {
+  if (v instanceof DuckDBTimestampValue) return v.micros;
+  if (v instanceof DuckDBDateValue) return isDateInRange(v.days) ? v.days : null;
+  if (v instanceof DuckDBDecimalValue) return plainDecimal(decimalFromUnscaled(v.value, v.scale));
+  if (typeof v === 'bigint') return Number(v);
+  return v;
+}
+
+const plainDecimal = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s).replace(/^-0$/, '0');
+
+void test('timestamps, dates and decimals agree with DuckDB to the microsecond, in years 0001-9999 and exactly', async () => {
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  try {
+    const g: Gen = { rnd: rng(20240229) };
+    const data = Array.from({ length: 20 }, (_, i) => ({
+      t: i === 0 ? null : pick(g, TIMES), u: pick(g, TIMES), d: i === 1 ? null : pick(g, DAYS), x: i === 2 ? null : pick(g, XS), y: pick(g, YS),
+    }));
+    const lit = (v: string | null, sql: (s: string) => string): string => (v === null ? 'NULL' : sql(v));
+    const values = data.map((r, i) => `(${i}, ${lit(r.t, (s) => `TIMESTAMP '${s}'`)}, ${lit(r.u, (s) => `TIMESTAMP '${s}'`)}, ${lit(r.d, (s) => `DATE '${s}'`)}, ${lit(r.x, (s) => `CAST('${s}' AS DECIMAL(10,2))`)}, ${lit(r.y, (s) => `CAST('${s}' AS DECIMAL(12,4))`)})`).join(', ');
+    const from = `(SELECT * FROM (VALUES ${values}) v(i, t, u, d, x, y)) tab`;
+    const rows: Row[] = data.map((r) => ({
+      t: r.t === null ? null : (parseTimestamp(r.t) ?? null),
+      u: r.u === null ? null : (parseTimestamp(r.u) ?? null),
+      d: r.d === null ? null : (parseDate(r.d) ?? null),
+      x: r.x, y: r.y,
+    }));
+    let compared = 0;
+    for (let k = 0; k < 400; k++) {
+      const text = temporalExpr(g);
+      const ours = compileExpression(text, { schema: TYPED });
+      const reader = await conn.runAndReadAll(`SELECT i, (${text}) AS r FROM ${from} ORDER BY i`);
+      for (const row of reader.getRowObjects()) {
+        const i = Number(row.i);
+        const want = fromDuck(row.r);
+        const raw = ours.evaluate(rows[i] ?? {});
+        const got = row.r instanceof DuckDBDecimalValue && typeof raw === 'string' ? plainDecimal(raw) : raw;
+        assert.deepEqual(got, want, `${text} with ${JSON.stringify(data[i])}`);
+        compared++;
+      }
+    }
+    assert.equal(compared, 400 * data.length);
   } finally {
     conn.closeSync();
     inst.closeSync();

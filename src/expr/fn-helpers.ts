@@ -1,6 +1,7 @@
 // Helpers that give ordinary functions Spark's NULL-in, NULL-out behaviour, specialised by arity.
 import type { Part, Eval } from './part.ts';
-import { type ExprType, toNumber, toStr } from './values.ts';
+import { valueToString } from '../schema/values/index.ts';
+import { type ExprType, toNumber } from './values.ts';
 
 export interface FnDef {
   readonly min: number;
@@ -58,13 +59,13 @@ export function onString(a: Part, f: (s: string) => unknown): Eval {
     const v = af(row);
     if (typeof v === 'string') return f(v);
     if (isNull(v)) return null;
-    const s = toStr(v, t);
+    const s = valueToString(v, t);
     return s === null ? null : f(s);
   };
 }
 
 /** The string form of an already non-null argument value. */
-export const asStr = (v: unknown, t: ExprType): string => (typeof v === 'string' ? v : (toStr(v, t) ?? ''));
+export const asStr = (v: unknown, t: ExprType): string => (typeof v === 'string' ? v : (valueToString(v, t) ?? ''));
 
 /** An integer argument (positions, lengths, scales): numbers are truncated, numeric strings accepted. */
 export function asInt(v: unknown): number | null {

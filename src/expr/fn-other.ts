@@ -1,15 +1,16 @@
-// Conditional, math, date/time and collection functions, plus the type-named cast shorthands (int(x) ...).
+// Conditional, math and collection functions, plus the type-named cast shorthands (int(x) ...).
 import type { DataType } from '../core/schema.ts';
+import { decimalFromUnscaled } from '../schema/values/index.ts';
+import { getKeyValue } from './access.ts';
 import { castFunction } from './cast.ts';
-import { parseTimestampText, truncateToDay } from './timestamps.ts';
-import { compileFormatter, compileParser } from './datetime.ts';
-import { LocalError, atRuntime } from './errors.ts';
-import { type FnDef, fixed, strict1, strict2, asStr, asInt } from './fn-helpers.ts';
+import { comparator, equality } from './coerce.ts';
+import { type DecType, decOf, decTypeName, decTypeOf, MAX_PRECISION, pow10, rescale } from './decimal.ts';
+import { LocalError } from './errors.ts';
+import { type FnDef, fixed, strict1, strict2, asInt } from './fn-helpers.ts';
 import { roundHalfUp } from './numbers.ts';
 import { type Eval, type Part, boolEval } from './part.ts';
 import { coerceTo } from './predicates.ts';
-import { type ExprType, INTEGRAL, compare, equals, toNumber, widen } from './values.ts';
-import { getKeyValue } from './access.ts';
+import { type ExprType, INTEGRAL, isDecimalType, toNumber, widen } from './values.ts';
 
 const widest = (args: readonly Part[]): ExprType => args.reduce<ExprType>((t, p) => widen(t, p.type), 'unknown');
 
@@ -36,14 +37,16 @@ function extreme(sign: 1 | -1): FnDef {
   return {
     min: 2, max: Infinity, returns: widest,
     build: (args) => {
-      const fns = args.map((a) => coerceTo(a, widest(args)));
+      const t = widest(args);
+      const fns = args.map((a) => coerceTo(a, t));
+      const cmp = comparator(t, t);
       // NULL arguments are skipped; only all-NULL gives NULL.
       return (row) => {
         let best: unknown = null;
         for (let i = 0; i < fns.length; i++) {
           const v = (fns[i] as Eval)(row);
           if (v === null || v === undefined) continue;
-          if (best === null || (compare(v, best) ?? 0) * sign > 0) best = v;
+          if (best === null || (cmp(v, best) ?? 0) * sign > 0) best = v;
         }
         return best;
       };
@@ -64,59 +67,59 @@ function math1(f: (x: number) => number, returns: (args: readonly Part[]) => Exp
   };
 }
 
-/** floor/ceil give BIGINT in Spark; the value stays a JS number (exact up to 2^53). */
-const toLongType = fixed('long');
+/** The decimal type of a decimal argument, or null when it is something else. */
+const decArg = (p: Part | undefined): DecType | null => (p !== undefined && isDecimalType(p.type) ? decTypeOf(p.type) : null);
 
-/** A datetime pattern argument: compiled once when literal, otherwise per distinct value. */
-function patternArg<T>(p: Part | undefined, compile: (pattern: string) => T): (row: Parameters<Eval>[0]) => T | null {
-  if (p === undefined) return () => null;
-  const wrap = (s: string): T => {
-    try {
-      return compile(s);
-    } catch (err) {
-      throw err instanceof LocalError ? new LocalError(err.message, { argIndex: 1 }) : err;
-    }
-  };
-  if (p.konst) {
-    const c = p.value === null ? null : wrap(asStr(p.value, p.type));
-    return () => c;
-  }
-  const f = p.fn;
-  let last: string | null = null;
-  let cached: T | null = null;
-  return (row) => {
-    const v = f(row);
-    if (v === null || v === undefined) return null;
-    const s = asStr(v, p.type);
-    if (s !== last) {
-      cached = atRuntime('datetime pattern', () => compile(s));
-      last = s;
-    }
-    return cached;
-  };
-}
-
-function toTimestampLike(day: boolean): FnDef {
+/** floor and ceil of a decimal(p,s): decimal(p-s+1, 0), exact, as Spark types them. */
+function floorCeil(up: boolean): FnDef {
+  const plain = math1(up ? Math.ceil : Math.floor, fixed('long'));
   return {
-    min: 1, max: 2, returns: fixed(day ? 'date' : 'timestamp'),
-    build: ([a, fmt]) => {
-      const af = (a as Part).fn;
-      const parse = patternArg(fmt, compileParser);
-      const cast = castFunction('timestamp', (a as Part).type);
-      return (row) => {
-        const v = af(row);
-        if (v === null || v === undefined) return null;
-        let d: Date | null;
-        if (v instanceof Date || fmt === undefined || typeof v !== 'string') d = cast(v) as Date | null;
-        else {
-          const p = parse(row);
-          d = p === null ? null : p(v.trim());
-        }
-        return d === null ? null : day ? truncateToDay(d) : d;
-      };
+    min: 1, max: 1,
+    returns: (args) => {
+      const d = decArg(args[0]);
+      return d === null ? 'long' : decTypeName({ p: Math.min(MAX_PRECISION, d.p - d.s + 1), s: 0 });
+    },
+    build: (args) => {
+      const a = args[0] as Part;
+      if (decArg(a) === null) return plain.build(args);
+      return strict1(a, (v) => {
+        const d = decOf(v);
+        if (d === undefined) return null;
+        const q = d.unscaled / pow10(d.scale);
+        const exact = q * pow10(d.scale) === d.unscaled;
+        const r = exact ? q : up ? (d.unscaled > 0n ? q + 1n : q) : (d.unscaled < 0n ? q - 1n : q);
+        return decimalFromUnscaled(r, 0);
+      });
     },
   };
 }
+
+/** round(decimal, d) HALF_UP and exact, typed as Spark's Round: scale min(s, d), or 0 for d < 0. */
+function decimalRound(x: Part, d: DecType, scale: number): { type: ExprType; fn: Eval } {
+  const intDigits = d.p - d.s + 1;
+  if (scale < 0) {
+    // To a multiple of 10^k: the value divided by 10^k (a larger scale), rounded to a whole number.
+    const k = -scale;
+    return {
+      type: decTypeName({ p: Math.min(MAX_PRECISION, intDigits + k), s: 0 }),
+      fn: strict1(x, (v) => {
+        const dv = decOf(v);
+        return dv === undefined ? null : decimalFromUnscaled(rescale({ unscaled: dv.unscaled, scale: dv.scale + k }, 0) * pow10(k), 0);
+      }),
+    };
+  }
+  const s = Math.min(d.s, scale);
+  return {
+    type: decTypeName({ p: Math.min(MAX_PRECISION, intDigits + s), s }),
+    fn: strict1(x, (v) => {
+      const dv = decOf(v);
+      return dv === undefined ? null : decimalFromUnscaled(rescale(dv, s), s);
+    }),
+  };
+}
+
+/** The scale argument of round when it is a literal integer (Spark requires one). */
+const roundScale = (p: Part | undefined): number | null => (p === undefined ? 0 : p.konst && typeof p.value === 'number' && Number.isInteger(p.value) ? p.value : null);
 
 function castShorthand(to: DataType): FnDef {
   return { min: 1, max: 1, returns: fixed(to), build: ([a]) => strict1(a as Part, castFunction(to, (a as Part).type)) };
@@ -129,9 +132,10 @@ export const OTHER_FUNCTIONS: [string, FnDef][] = [
   ['nullif', { min: 2, max: 2, returns: (a) => (a[0] as Part).type, build: ([a, b]) => {
     const af = (a as Part).fn;
     const bf = (b as Part).fn;
+    const eq = equality((a as Part).type, (b as Part).type);
     return (row) => {
       const x = af(row);
-      return equals(x, bf(row)) === true ? null : x;
+      return eq(x, bf(row)) === true ? null : x;
     };
   } }],
   ['if', { min: 3, max: 3, returns: (a) => widest(a.slice(1)), build: ([c, t, e]) => {
@@ -143,45 +147,41 @@ export const OTHER_FUNCTIONS: [string, FnDef][] = [
   } }],
   ['greatest', extreme(1)],
   ['least', extreme(-1)],
-  ['abs', math1(Math.abs, (a) => numType(a[0]))],
-  ['floor', math1(Math.floor, toLongType)],
-  ['ceil', math1(Math.ceil, toLongType)],
-  ['ceiling', math1(Math.ceil, toLongType)],
+  ['abs', {
+    min: 1, max: 1, returns: (a) => numType(a[0]),
+    build: (args) => {
+      const a = args[0] as Part;
+      if (decArg(a) === null) return math1(Math.abs, fixed('unknown')).build(args);
+      return strict1(a, (v) => (typeof v === 'string' ? (v.startsWith('-') ? v.slice(1) : v) : typeof v === 'number' ? Math.abs(v) : null));
+    },
+  }],
+  ['floor', floorCeil(false)],
+  ['ceil', floorCeil(true)],
+  ['ceiling', floorCeil(true)],
   ['round', {
-    min: 1, max: 2, returns: (a) => numType(a[0]),
+    min: 1, max: 2,
+    returns: ([x, d]) => {
+      const dt = decArg(x);
+      const scale = roundScale(d);
+      return dt !== null && scale !== null ? decimalRound(x as Part, dt, scale).type : numType(x);
+    },
     build: ([x, d]) => {
+      const dt = decArg(x);
+      const scale = roundScale(d);
+      if (dt !== null && scale !== null) return decimalRound(x as Part, dt, scale).fn;
       const xf = (x as Part).fn;
       const df = d?.fn;
       const integral = INTEGRAL.has((x as Part).type);
       return (row) => {
         const v = xf(row);
         const n = typeof v === 'number' ? v : toNumber(v);
-        const scale = df === undefined ? 0 : asInt(df(row));
-        if (n === null || scale === null) return null;
+        const sc = df === undefined ? 0 : asInt(df(row));
+        if (n === null || sc === null) return null;
         // Integral inputs only round for negative scales: round(1234, -2) = 1200.
-        return integral && scale >= 0 ? n : roundHalfUp(n, scale);
+        return integral && sc >= 0 ? n : roundHalfUp(n, sc);
       };
     },
   }],
-  ['to_timestamp', toTimestampLike(false)],
-  ['to_date', toTimestampLike(true)],
-  ['date_format', {
-    min: 2, max: 2, returns: fixed('string'),
-    build: ([a, fmt]) => {
-      const af = (a as Part).fn;
-      const format = patternArg(fmt, compileFormatter);
-      return (row) => {
-        const v = af(row);
-        if (v === null || v === undefined) return null;
-        const d = v instanceof Date ? v : typeof v === 'string' ? parseTimestampText(v) : null;
-        const f = format(row);
-        return d === null || f === null || Number.isNaN(d.getTime()) ? null : f(d);
-      };
-    },
-  }],
-  ['current_timestamp', { min: 0, max: 0, volatile: true, returns: fixed('timestamp'), build: () => () => new Date() }],
-  ['now', { min: 0, max: 0, volatile: true, returns: fixed('timestamp'), build: () => () => new Date() }],
-  ['current_date', { min: 0, max: 0, volatile: true, returns: fixed('date'), build: () => () => truncateToDay(new Date()) }],
   ['size', { min: 1, max: 1, returns: fixed('integer'), build: ([a]) => {
     const af = (a as Part).fn;
     // Spark (legacy sizeOfNull, the default without ANSI mode) gives -1 for NULL.
@@ -189,7 +189,7 @@ export const OTHER_FUNCTIONS: [string, FnDef][] = [
       const v = af(row);
       if (Array.isArray(v)) return v.length;
       if (v instanceof Map) return v.size;
-      if (typeof v === 'object' && v !== null && !(v instanceof Date) && !(v instanceof Uint8Array)) return Object.keys(v).length;
+      if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) return Object.keys(v).length;
       return v === null || v === undefined ? -1 : null;
     };
   } }],
@@ -208,15 +208,19 @@ export const OTHER_FUNCTIONS: [string, FnDef][] = [
       });
     },
   }],
-  ['array_contains', { min: 2, max: 2, returns: fixed('boolean'), build: ([a, x]) => strict2(a as Part, x as Part, (arr, v) => {
-    if (!Array.isArray(arr)) return null;
-    let sawNull = false;
-    for (const e of arr as unknown[]) {
-      if (e === null || e === undefined) sawNull = true;
-      else if (equals(e, v) === true) return true;
-    }
-    return sawNull ? null : false;
-  }) }],
+  ['array_contains', { min: 2, max: 2, returns: fixed('boolean'), build: ([a, x]) => {
+    const t = (a as Part).type;
+    const eq = equality(typeof t === 'object' && t.type === 'array' ? t.elementType : 'unknown', (x as Part).type);
+    return strict2(a as Part, x as Part, (arr, v) => {
+      if (!Array.isArray(arr)) return null;
+      let sawNull = false;
+      for (const e of arr as unknown[]) {
+        if (e === null || e === undefined) sawNull = true;
+        else if (eq(e, v) === true) return true;
+      }
+      return sawNull ? null : false;
+    });
+  } }],
   ['int', castShorthand('integer')],
   ['bigint', castShorthand('long')],
   ['smallint', castShorthand('short')],

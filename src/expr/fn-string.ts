@@ -5,7 +5,7 @@ import { LocalError, atRuntime } from './errors.ts';
 import { type FnDef, fixed, strict1, strict2, strict3, onString, asStr, asInt } from './fn-helpers.ts';
 import { type Eval, type Part, constString } from './part.ts';
 import { compileRegex, groupCount, javaReplacement, javaSplit } from './regex.ts';
-import { toStr } from './values.ts';
+import { valueToString } from '../schema/values/index.ts';
 
 const WIDE = /[\uD800-\uDFFF]/;
 
@@ -225,5 +225,5 @@ export const STRING_FUNCTIONS: [string, FnDef][] = [
       return alg === undefined ? null : createHash(alg).update(bytesOf(v, (a as Part).type)).digest('hex');
     }),
   }],
-  ['string', { min: 1, max: 1, returns: fixed('string'), build: ([a]) => strict1(a as Part, (v) => toStr(v, (a as Part).type)) }],
+  ['string', { min: 1, max: 1, returns: fixed('string'), build: ([a]) => strict1(a as Part, (v) => valueToString(v, (a as Part).type)) }],
 ];

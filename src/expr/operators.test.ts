@@ -3,8 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileExpression, compilePredicate } from './index.ts';
 import type { Row } from '../core/record.ts';
+import { parseDdl } from '../schema/ddl.ts';
+import { daysFromCivil, parseTimestamp } from '../schema/values/index.ts';
 
 const ev = (expr: string, row: Row = {}): unknown => compileExpression(expr).evaluate(row);
+const us = (iso: string): bigint => parseTimestamp(iso) ?? 0n;
 
 void test('arithmetic follows Spark: / is always double division, % keeps the sign of the dividend', () => {
   assert.equal(ev('1 + 2 * 3'), 7);
@@ -13,7 +16,8 @@ void test('arithmetic follows Spark: / is always double division, % keeps the si
   assert.equal(ev('7 / 2'), 3.5);
   assert.equal(ev('6 / 3'), 2);
   assert.equal(ev('-7 % 3'), -1);
-  assert.equal(ev('7.5 % 2'), 1.5);
+  assert.equal(ev('7.5D % 2'), 1.5);
+  assert.equal(ev('7.5 % 2'), '1.5');
   assert.equal(ev('-a', { a: 4 }), -4);
   assert.equal(ev('- -a', { a: 4 }), 4);
   assert.equal(ev('+a', { a: 4 }), 4);
@@ -67,9 +71,20 @@ void test('comparison operators compare numbers, strings, booleans and timestamp
   assert.equal(ev("flag = 'true'", { flag: true }), true);
   assert.equal(ev("flag = 'no'", { flag: true }), false);
   assert.equal(ev('flag = 1', { flag: true }), true);
-  assert.equal(ev("ts > '2024-01-01'", { ts: new Date('2024-06-01T00:00:00Z') }), true);
-  assert.equal(ev("ts = '2024-06-01 00:00:00'", { ts: new Date('2024-06-01T00:00:00Z') }), true);
-  assert.equal(ev('a = b', { a: new Date(5), b: new Date(5) }), true);
+  const schema = parseDdl('ts TIMESTAMP, t2 TIMESTAMP, d DATE, n BIGINT');
+  const at = (e: string, row: Row): unknown => compileExpression(e, { schema }).evaluate(row);
+  assert.equal(at("ts > '2024-01-01'", { ts: us('2024-06-01T00:00:00Z') }), true);
+  assert.equal(at("ts = '2024-06-01 00:00:00'", { ts: us('2024-06-01T00:00:00Z') }), true);
+  assert.equal(at('ts = t2', { ts: 5n, t2: 5n }), true);
+  assert.equal(at('ts < t2', { ts: -1n, t2: 0n }), true);
+  // A timestamp meeting a date compares at the date's midnight.
+  assert.equal(at('ts >= d', { ts: us('2024-06-01T00:00:00Z'), d: daysFromCivil(2024, 6, 1) }), true);
+  assert.equal(at('ts > d', { ts: us('2024-06-01T00:00:00Z'), d: daysFromCivil(2024, 6, 1) }), false);
+  assert.equal(at("d = '2024-06-01'", { d: daysFromCivil(2024, 6, 1) }), true);
+  // A BIGINT is no timestamp: the same bigint in a BIGINT column compares as a number.
+  assert.equal(at('n = 1717200000000000', { n: 1717200000000000 }), true);
+  assert.equal(at("ts > '2024-01-01 00:00:00.000001'", { ts: us('2024-01-01T00:00:00.000002Z') }), true);
+  assert.equal(at("ts > '2024-01-01 00:00:00.000002'", { ts: us('2024-01-01T00:00:00.000002Z') }), false);
 });
 
 void test('a number compared with a numeric string compares as numbers', () => {
@@ -210,7 +225,10 @@ void test('simple CASE compares the subject with each WHEN value; NULL never mat
 
 void test('CASE branches of mixed types meet in a common type', () => {
   assert.equal(ev("CASE WHEN a THEN 1 ELSE 'x' END", { a: true }), '1');
-  assert.equal(compileExpression('CASE WHEN a THEN 1 ELSE 2.5 END').type, 'double');
+  assert.equal(compileExpression('CASE WHEN a THEN 1 ELSE 2.5D END').type, 'double');
+  // An INT and a DECIMAL(2,1) meet in DECIMAL(11,1), as Spark widens them.
+  assert.equal(compileExpression('CASE WHEN a THEN 1 ELSE 2.5 END').type, 'decimal(11,1)');
+  assert.equal(ev('CASE WHEN a THEN 1 ELSE 2.5 END', { a: true }), '1.0');
 });
 
 void test('|| concatenates strings, and NULL makes the result NULL', () => {
@@ -248,7 +266,15 @@ void test('literals: quoted strings with escapes, numbers with suffixes, boolean
   assert.equal(ev("'\\u0041'"), 'A');
   assert.equal(ev("'con' 'cat'"), 'concat');
   assert.equal(ev('1.5e3'), 1500);
-  assert.equal(ev('.5'), 0.5);
+  assert.equal(compileExpression('1.5e3').type, 'double');
+  // Fractional literals without an exponent are exact decimals, as in Spark.
+  assert.equal(ev('.5'), '0.5');
+  assert.equal(compileExpression('.5').type, 'decimal(1,1)');
+  assert.equal(compileExpression('1.19').type, 'decimal(3,2)');
+  assert.equal(compileExpression('0.05').type, 'decimal(2,2)');
+  assert.equal(ev('12.50'), '12.50');
+  assert.equal(ev('10BD'), '10');
+  assert.equal(ev('1.5D'), 1.5);
   assert.equal(ev('10L'), 10);
   assert.equal(ev('2D'), 2);
   assert.equal(ev('TRUE'), true);
@@ -256,8 +282,10 @@ void test('literals: quoted strings with escapes, numbers with suffixes, boolean
   assert.equal(ev('NULL'), null);
   assert.equal(ev("'%' -- comment\n"), '%');
   assert.equal(ev('1 /* note */ + 1'), 2);
-  assert.deepEqual(ev("DATE '2024-02-03'"), new Date('2024-02-03T00:00:00Z'));
-  assert.deepEqual(ev("TIMESTAMP '2024-02-03 04:05:06'"), new Date('2024-02-03T04:05:06Z'));
+  assert.equal(ev("DATE '2024-02-03'"), daysFromCivil(2024, 2, 3));
+  assert.equal(ev("TIMESTAMP '2024-02-03 04:05:06.123456'"), us('2024-02-03T04:05:06.123456Z'));
+  assert.equal(ev("DATE '0001-01-01'"), daysFromCivil(1, 1, 1));
+  assert.equal(ev("TIMESTAMP '9999-12-31 23:59:59.999999'"), us('9999-12-31T23:59:59.999999Z'));
 });
 
 void test('compilePredicate treats NULL as not matching, like a WHERE clause', () => {

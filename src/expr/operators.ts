@@ -1,8 +1,11 @@
 // Arithmetic, comparison and logical operators as closures, with fast paths for numbers and strings.
+import { isDateInRange, valueToString } from '../schema/values/index.ts';
 import type { BinaryOp } from './ast.ts';
+import { coerceLiteral, comparator, naturalOrder } from './coerce.ts';
+import { type Dec, type DecType, decArith, decOf, decResultType, decTypeName, decTypeOf, literalDecType, negateDecimalText, pow10, truncToInteger } from './decimal.ts';
+import { LocalError } from './errors.ts';
 import { type Part, type Eval, constant, dynamic, boolEval, fold } from './part.ts';
-import { parseTimestampText, truncateToDay } from './timestamps.ts';
-import { type ExprType, INTEGRAL, compare, equals, isNumericType, isTemporal, parseDouble, toNumber, toStr, widen } from './values.ts';
+import { type ExprType, INTEGRAL, isDecimalType, isNumericType, isTemporal, toNumber, widen } from './values.ts';
 
 type NumOp = '+' | '-' | '*' | '/' | '%';
 
@@ -43,7 +46,86 @@ function numeric(op: NumOp, x: number, y: number): number | null {
   }
 }
 
-function arithmetic(op: NumOp, l: Part, r: Part): Part {
+/** The decimal type an operand takes in decimal arithmetic: its own, an integral column's (INT is
+ * decimal(10,0)), or an integer literal's digits (Spark's literalPickMinimumPrecision). */
+function decOperandType(p: Part): DecType | null {
+  if (p.konst && INTEGRAL.has(p.type) && (typeof p.value === 'number' || typeof p.value === 'bigint')) {
+    const d = decOf(p.value);
+    return d === undefined ? null : literalDecType(d);
+  }
+  return decTypeOf(p.type);
+}
+
+/** A decimal meeting a double, a float, a string or an untyped value is computed as a double. */
+function asDouble(p: Part): Part {
+  if (!isDecimalType(p.type)) return p;
+  if (p.konst) return constant(toNumber(p.value), 'double', p.pos);
+  const f = p.fn;
+  return dynamic((row) => {
+    const v = f(row);
+    return v === null || v === undefined ? null : toNumber(v);
+  }, 'double', p.pos);
+}
+
+/** Exact decimal arithmetic on unscaled integers, typed and bounded as Spark's DecimalPrecision says. */
+function decimalArithmetic(op: NumOp, l: Part, r: Part, dl: DecType, dr: DecType): Part {
+  const out = decResultType(op, dl, dr);
+  const lf = l.fn;
+  const rf = r.fn;
+  const kl = l.konst ? (l.value === null ? null : (decOf(l.value) ?? null)) : undefined;
+  const kr = r.konst ? (r.value === null ? null : (decOf(r.value) ?? null)) : undefined;
+  const read = (f: Eval, k: Dec | null | undefined, row: Parameters<Eval>[0]): Dec | null => {
+    if (k !== undefined) return k;
+    const v = f(row);
+    return v === null || v === undefined ? null : (decOf(v) ?? null);
+  };
+  const fn: Eval = (row) => {
+    const x = read(lf, kl, row);
+    if (x === null) return null;
+    const y = read(rf, kr, row);
+    return y === null ? null : decArith(op, x, y, out);
+  };
+  return l.konst && r.konst ? fold(fn, decTypeName(out), l.pos) : dynamic(fn, decTypeName(out), l.pos);
+}
+
+/** date + n, n + date and date - n move by days (Spark's date_add and date_sub); beyond years
+ * 0001-9999 the result is NULL. Other arithmetic on dates and timestamps needs intervals. */
+function dateArithmetic(op: NumOp, l: Part, r: Part): Part {
+  const lt = l.type;
+  const rt = r.type;
+  const days = lt === 'date' ? l : r;
+  const n = lt === 'date' ? r : l;
+  const okOther = INTEGRAL.has(n.type) || n.type === 'unknown' || n.type === 'string';
+  if (lt === 'date' && rt === 'date' && op === '-') throw new LocalError('subtracting dates gives an interval, which expressions do not support', { expected: 'datediff(end, start) for the days between two dates' });
+  if (!okOther || !(op === '+' || (op === '-' && lt === 'date'))) {
+    throw new LocalError(`${typeName(lt)} ${op} ${typeName(rt)} is not supported`, { expected: 'date + n or date - n (days), date_add, date_sub, datediff, or timestamp_seconds(unix_seconds(ts) + n)' });
+  }
+  const df = days.fn;
+  const nf = n.fn;
+  const sign = op === '-' ? -1 : 1;
+  const fn: Eval = (row) => {
+    const d = df(row);
+    const k = nf(row);
+    if (typeof d !== 'number' || k === null || k === undefined) return null;
+    const x = typeof k === 'number' ? k : toNumber(k);
+    if (x === null || !Number.isInteger(x)) return null;
+    const out = d + sign * x;
+    return isDateInRange(out) ? out : null;
+  };
+  return l.konst && r.konst ? fold(fn, 'date', l.pos) : dynamic(fn, 'date', l.pos);
+}
+
+const typeName = (t: ExprType): string => (typeof t === 'string' ? t : t.type);
+
+function arithmetic(op: NumOp, l0: Part, r0: Part): Part {
+  if (isTemporal(l0.type) || isTemporal(r0.type)) return dateArithmetic(op, l0, r0);
+  if (isDecimalType(l0.type) || isDecimalType(r0.type)) {
+    const dl = decOperandType(l0);
+    const dr = decOperandType(r0);
+    if (dl !== null && dr !== null) return decimalArithmetic(op, l0, r0, dl, dr);
+  }
+  const l = asDouble(l0);
+  const r = asDouble(r0);
   const type = numResult(op, l.type, r.type);
   // Spark's INT arithmetic wraps on overflow; other integral types are kept as JS numbers.
   const wrap = type === 'integer';
@@ -86,34 +168,35 @@ function testOrder(op: CmpOp, c: number): boolean {
   }
 }
 
-function slowCompare(op: CmpOp, a: unknown, b: unknown): boolean | null {
-  const c = compare(a, b);
-  return c === null ? null : testOrder(op, c);
-}
-
 function comparison(op: CmpOp, l: Part, r: Part): Part {
   const lf = l.fn;
   const rf = r.fn;
+  const cmp = comparator(l.type, r.type);
+  const slow = (a: unknown, b: unknown): boolean | null => {
+    const c = cmp(a, b);
+    return c === null ? null : testOrder(op, c);
+  };
   let fn: Eval;
-  if (r.konst && (typeof r.value === 'number' || typeof r.value === 'string')) {
-    const k = r.value;
+  const k = r.value;
+  if (r.konst && naturalOrder(l.type, r.type, cmp) && (typeof k === 'number' || typeof k === 'string' || typeof k === 'bigint') && k === k) {
     const kt = typeof k;
     switch (op) {
-      case '=': fn = (row) => { const a = lf(row); return typeof a === kt ? a === k : slowCompare(op, a, k); }; break;
-      case '!=': fn = (row) => { const a = lf(row); return typeof a === kt ? a !== k : slowCompare(op, a, k); }; break;
-      case '<': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) < (k as number) : slowCompare(op, a, k); }; break;
-      case '<=': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) <= (k as number) : slowCompare(op, a, k); }; break;
-      case '>': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) > (k as number) : slowCompare(op, a, k); }; break;
-      case '>=': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) >= (k as number) : slowCompare(op, a, k); }; break;
+      case '=': fn = (row) => { const a = lf(row); return typeof a === kt ? a === k : slow(a, k); }; break;
+      case '!=': fn = (row) => { const a = lf(row); return typeof a === kt ? a !== k : slow(a, k); }; break;
+      case '<': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) < (k as number) : slow(a, k); }; break;
+      case '<=': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) <= (k as number) : slow(a, k); }; break;
+      case '>': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) > (k as number) : slow(a, k); }; break;
+      case '>=': fn = (row) => { const a = lf(row); return typeof a === kt ? (a as number) >= (k as number) : slow(a, k); }; break;
     }
-    if (typeof k === 'number' && Number.isNaN(k)) fn = (row) => slowCompare(op, lf(row), k);
-  } else {
+  } else if (naturalOrder(l.type, r.type, cmp)) {
     fn = (row) => {
       const a = lf(row);
       const b = rf(row);
       if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) return testOrder(op, a < b ? -1 : a > b ? 1 : 0);
-      return slowCompare(op, a, b);
+      return slow(a, b);
     };
+  } else {
+    fn = (row) => slow(lf(row), rf(row));
   }
   return l.konst && r.konst ? fold(fn, 'boolean', l.pos) : dynamic(fn, 'boolean', l.pos);
 }
@@ -121,13 +204,14 @@ function comparison(op: CmpOp, l: Part, r: Part): Part {
 function nullSafeEqual(l: Part, r: Part): Part {
   const lf = l.fn;
   const rf = r.fn;
+  const cmp = comparator(l.type, r.type);
   const fn: Eval = (row) => {
     const a = lf(row);
     const b = rf(row);
     const an = a === null || a === undefined;
     const bn = b === null || b === undefined;
     if (an || bn) return an && bn;
-    return equals(a, b) === true;
+    return cmp(a, b) === 0;
   };
   return l.konst && r.konst ? fold(fn, 'boolean', l.pos) : dynamic(fn, 'boolean', l.pos);
 }
@@ -165,33 +249,21 @@ function concatOp(l: Part, r: Part): Part {
     const b = rf(row);
     if (b === null || b === undefined) return null;
     if (Array.isArray(a) && Array.isArray(b)) return [...(a as unknown[]), ...(b as unknown[])];
-    return (typeof a === 'string' ? a : (toStr(a, lt) ?? '')) + (typeof b === 'string' ? b : (toStr(b, rt) ?? ''));
+    return (typeof a === 'string' ? a : (valueToString(a, lt) ?? '')) + (typeof b === 'string' ? b : (valueToString(b, rt) ?? ''));
   };
   const type: ExprType = typeof lt === 'object' && lt.type === 'array' ? lt : 'string';
   return l.konst && r.konst ? fold(fn, type, l.pos) : dynamic(fn, type, l.pos);
-}
-
-/**
- * A string literal compared with a typed column is converted once, as Spark casts it to the column's type:
- * `ts > '2024-01-01'` compares instants and `amount = '10'` numbers, without parsing the literal per row.
- */
-function coerceLiteral(k: Part, other: ExprType): Part {
-  if (!k.konst || typeof k.value !== 'string') return k;
-  if (isTemporal(other)) {
-    const d = parseTimestampText(k.value);
-    return constant(d !== null && other === 'date' ? truncateToDay(d) : d, other, k.pos);
-  }
-  if (isNumericType(other)) return constant(parseDouble(k.value), 'double', k.pos);
-  return k;
 }
 
 /** a DIV b: integral division truncated toward zero, a BIGINT; NULL on division by zero. */
 function integralDivide(l: Part, r: Part): Part {
   const lf = l.fn;
   const rf = r.fn;
+  const exact = isDecimalType(l.type) || isDecimalType(r.type);
   const fn: Eval = (row) => {
     const a = lf(row);
     const b = rf(row);
+    if (exact) return decimalDiv(a, b);
     if (typeof a === 'bigint' || typeof b === 'bigint') {
       const x = typeof a === 'bigint' ? a : typeof a === 'number' && Number.isInteger(a) ? BigInt(a) : null;
       const y = typeof b === 'bigint' ? b : typeof b === 'number' && Number.isInteger(b) ? BigInt(b) : null;
@@ -204,6 +276,18 @@ function integralDivide(l: Part, r: Part): Part {
     return q === 0 ? 0 : q;
   };
   return l.konst && r.konst ? fold(fn, 'long', l.pos) : dynamic(fn, 'long', l.pos);
+}
+
+/** Decimal DIV: the exact quotient truncated toward zero, as a BIGINT (wrapped to 64 bits, as Spark's). */
+function decimalDiv(a: unknown, b: unknown): unknown {
+  if (a === null || a === undefined || b === null || b === undefined) return null;
+  const x = decOf(a);
+  const y = decOf(b);
+  if (x === undefined || y === undefined || y.unscaled === 0n) return null;
+  const s = Math.max(x.scale, y.scale);
+  const q = truncToInteger({ unscaled: (x.unscaled * pow10(s - x.scale)) / (y.unscaled * pow10(s - y.scale)), scale: 0 });
+  const w = BigInt.asIntN(64, q);
+  return w >= BigInt(Number.MIN_SAFE_INTEGER) && w <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(w) : w;
 }
 
 export function binaryOp(op: BinaryOp, l: Part, r: Part): Part {
@@ -226,6 +310,15 @@ export function binaryOp(op: BinaryOp, l: Part, r: Part): Part {
 export function negate(p: Part): Part {
   const f = p.fn;
   const wrap = p.type === 'integer';
+  if (isTemporal(p.type)) throw new LocalError(`a ${typeName(p.type)} cannot be negated`, { expected: 'a number' });
+  if (isDecimalType(p.type)) {
+    const nf: Eval = (row) => {
+      const v = f(row);
+      if (typeof v === 'string') return negateDecimalText(v);
+      return typeof v === 'bigint' || typeof v === 'number' ? -v : null;
+    };
+    return p.konst ? fold(nf, p.type, p.pos) : dynamic(nf, p.type, p.pos);
+  }
   const fn: Eval = (row) => {
     const v = f(row);
     if (typeof v === 'number') return wrap ? -v | 0 : -v;

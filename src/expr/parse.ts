@@ -1,7 +1,9 @@
 // Parses one Spark SQL expression with node-sql-parser (Hive dialect) and converts its AST into our Node tree.
 import type * as SqlParser from 'node-sql-parser/build/hive.js';
 import { lazyModule } from '../core/lazy.ts';
+import { decimalFromUnscaled } from '../schema/values/index.ts';
 import type { Node, BinaryOp, LiteralKind } from './ast.ts';
+import { literalDecType, parseDec } from './decimal.ts';
 import { ExpressionError } from './errors.ts';
 import { lex, LexError, PATH_MARK, NUMBER_MARK, type Lexed } from './lexer.ts';
 
@@ -291,7 +293,11 @@ function numberLiteral(text: string, pos: number, fail: (offset: number, reason:
   const fractional = /[.eE]/.test(body);
   let literal: LiteralKind;
   let value: unknown;
-  if (suffix === 'D' || suffix === 'F' || suffix === 'BD' || (fractional && suffix === undefined)) {
+  const decimal = suffix === 'BD' || (suffix === undefined && fractional && !/[eE]/.test(body)) ? decimalLiteral(body) : undefined;
+  if (decimal !== undefined) {
+    literal = decimal.type;
+    value = decimal.value;
+  } else if (suffix === 'D' || suffix === 'F' || suffix === 'BD' || (fractional && suffix === undefined)) {
     literal = 'double';
     value = Number(body);
   } else if (fractional) {
@@ -308,4 +314,13 @@ function numberLiteral(text: string, pos: number, fail: (offset: number, reason:
     }
   }
   return { kind: 'literal', value, literal, pos };
+}
+
+/** `1.19` as Spark reads it: DECIMAL(3,2) holding the exact text; undefined past 38 digits, where
+ * the literal is a double. */
+function decimalLiteral(body: string): { type: LiteralKind; value: string } | undefined {
+  const d = parseDec(body);
+  const t = d === undefined ? null : literalDecType(d);
+  if (d === undefined || t === null) return undefined;
+  return { type: `decimal(${t.p},${t.s})`, value: decimalFromUnscaled(d.unscaled, t.s) };
 }

@@ -2,7 +2,8 @@
 import type { Row } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { LocalError } from './errors.ts';
-import { type ExprType, toBoolean, toStr } from './values.ts';
+import { valueToString } from '../schema/values/index.ts';
+import { type ExprType, toBoolean } from './values.ts';
 
 /** A compiled sub-expression. Closures may return undefined for NULL; the public API turns it into null. */
 export type Eval = (row: Row) => unknown;
@@ -51,12 +52,12 @@ export function strEval(p: Part): (row: Row) => string | null {
   const t = p.type;
   return (row) => {
     const v = f(row);
-    return typeof v === 'string' ? v : v === undefined || v === null ? null : toStr(v, t);
+    return typeof v === 'string' ? v : v === undefined || v === null ? null : valueToString(v, t);
   };
 }
 
 /** The constant string value of a part, or a LocalError naming the argument when it is not a literal. */
 export function constString(p: Part, what: string, argIndex: number): string | null {
   if (!p.konst) throw new LocalError(`${what} must be a literal`, { expected: `a quoted ${what}`, argIndex });
-  return p.value === null ? null : toStr(p.value, p.type);
+  return p.value === null ? null : valueToString(p.value, p.type);
 }

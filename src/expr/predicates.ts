@@ -1,24 +1,30 @@
 // IN, BETWEEN, LIKE/RLIKE, IS [NOT] NULL/TRUE/FALSE and CASE as closures with SQL NULL semantics.
 import type { Row } from '../core/record.ts';
+import { valueToString } from '../schema/values/index.ts';
+import { castFunction } from './cast.ts';
+import { coerceLiteral, comparator, equality, naturalOrder } from './coerce.ts';
 import { LocalError, atRuntime } from './errors.ts';
 import { type Part, type Eval, dynamic, fold, boolEval, strEval } from './part.ts';
 import { compileRegex } from './regex.ts';
-import { type ExprType, equals, compare, toBoolean, toStr, widen } from './values.ts';
+import { type ExprType, toBoolean, widen } from './values.ts';
 
 const done = (fn: Eval, type: ExprType, parts: readonly Part[], pos: number): Part =>
   parts.every((p) => p.konst) ? fold(fn, type, pos) : dynamic(fn, type, pos);
 
 /** x IN (list): TRUE if found; otherwise NULL when x or any list item is NULL; otherwise FALSE. */
-export function inList(arg: Part, items: readonly Part[], negated: boolean, pos: number): Part {
+export function inList(arg: Part, items0: readonly Part[], negated: boolean, pos: number): Part {
   const af = arg.fn;
+  // Literals are converted to the value's type once, as for a comparison (`ts IN ('2024-01-01')`).
+  const items = items0.map((p) => coerceLiteral(p, arg.type));
   const literals = items.filter((p) => p.konst && p.value !== null);
   const hasNull = items.some((p) => p.konst && p.value === null);
-  const dynamicItems = items.filter((p) => !p.konst).map((p) => p.fn);
+  const dynamicItems = items.filter((p) => !p.konst).map((p) => ({ f: p.fn, eq: equality(arg.type, p.type) }));
   const kinds = new Set(literals.map((p) => typeof p.value));
-  const simple = kinds.size === 1 && (kinds.has('string') || kinds.has('number'));
+  const natural = literals.every((p) => naturalOrder(arg.type, p.type));
+  const simple = natural && kinds.size === 1 && (kinds.has('string') || kinds.has('number') || kinds.has('bigint'));
   const set = new Set(literals.map((p) => p.value));
   const kind = simple ? [...kinds][0] : undefined;
-  const values = literals.map((p) => p.value);
+  const values = literals.map((p) => ({ k: p.value, eq: equality(arg.type, p.type) }));
   const fn: Eval = (row) => {
     const v = af(row);
     if (v === null || v === undefined) return null;
@@ -26,14 +32,14 @@ export function inList(arg: Part, items: readonly Part[], negated: boolean, pos:
     if (typeof v === kind) {
       if (set.has(v)) return !negated;
     } else {
-      for (const k of values) {
-        const e = equals(v, k);
+      for (const { k, eq } of values) {
+        const e = eq(v, k);
         if (e === true) return !negated;
         if (e === null) unknown = true;
       }
     }
-    for (const f of dynamicItems) {
-      const e = equals(v, f(row));
+    for (const { f, eq } of dynamicItems) {
+      const e = eq(v, f(row));
       if (e === true) return !negated;
       if (e === null) unknown = true;
     }
@@ -42,14 +48,18 @@ export function inList(arg: Part, items: readonly Part[], negated: boolean, pos:
   return done(fn, 'boolean', [arg, ...items], pos);
 }
 
-export function between(arg: Part, low: Part, high: Part, negated: boolean, pos: number): Part {
+export function between(arg: Part, low0: Part, high0: Part, negated: boolean, pos: number): Part {
+  const low = coerceLiteral(low0, arg.type);
+  const high = coerceLiteral(high0, arg.type);
   const af = arg.fn;
   const lf = low.fn;
   const hf = high.fn;
+  const cl = comparator(arg.type, low.type);
+  const ch = comparator(arg.type, high.type);
   const fn: Eval = (row) => {
     const v = af(row);
-    const a = compare(v, lf(row));
-    const b = compare(v, hf(row));
+    const a = cl(v, lf(row));
+    const b = ch(v, hf(row));
     const ge = a === null ? null : a >= 0;
     const le = b === null ? null : b <= 0;
     const r = ge === false || le === false ? false : ge === null || le === null ? null : true;
@@ -104,7 +114,7 @@ export function like(arg: Part, pattern: Part, regex: boolean, escape: string, n
   let fn: Eval;
   if (pattern.konst) {
     if (pattern.value === null) return fold(() => null, 'boolean', pos);
-    const match = build(toStr(pattern.value, pattern.type) ?? '');
+    const match = build(valueToString(pattern.value, pattern.type) ?? '');
     fn = (row) => {
       const s = af(row);
       return s === null ? null : match(s) !== negated;
@@ -158,10 +168,12 @@ export function caseWhen(subject: Part | null, whens: readonly { cond: Part; res
     }
   } else {
     const sf = subject.fn;
-    const keys = whens.map((w) => w.cond.fn);
+    const conds = whens.map((w) => coerceLiteral(w.cond, subject.type));
+    const keys = conds.map((c) => c.fn);
+    const eqs = conds.map((c) => equality(subject.type, c.type));
     fn = (row) => {
       const v = sf(row);
-      if (v !== null && v !== undefined) for (let i = 0; i < keys.length; i++) if (equals(v, (keys[i] as Eval)(row)) === true) return (results[i] as Eval)(row);
+      if (v !== null && v !== undefined) for (let i = 0; i < keys.length; i++) if ((eqs[i] as (a: unknown, b: unknown) => boolean | null)(v, (keys[i] as Eval)(row)) === true) return (results[i] as Eval)(row);
       return elseFn(row);
     };
   }
@@ -169,8 +181,15 @@ export function caseWhen(subject: Part | null, whens: readonly { cond: Part; res
   return done(fn, type, all, pos);
 }
 
-/** When branches meet in a string result, non-string branches are rendered as Spark would cast them. */
+/** A branch or argument converted to the common type it meets the others in (Spark's implicit
+ * cast): a date where a timestamp is wanted becomes one, a number in a string result its text. */
 export function coerceTo(p: Part, type: ExprType): Eval {
-  if (type !== 'string' || p.type === 'string' || p.type === 'unknown') return p.fn;
-  return strEval(p);
+  if (p.type === type || type === 'unknown' || p.type === 'unknown' || typeof type === 'object' || typeof p.type === 'object') return p.fn;
+  if (type === 'string') return strEval(p);
+  const cast = castFunction(type, p.type);
+  const f = p.fn;
+  return (row) => {
+    const v = f(row);
+    return v === null || v === undefined ? null : cast(v);
+  };
 }

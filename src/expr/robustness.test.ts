@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { compileExpression, ExpressionError, ExpressionEvalError } from './index.ts';
 import { ErrorCodes } from '../core/errors.ts';
 import { FUNCTIONS } from './functions.ts';
+import { parseDdl } from '../schema/ddl.ts';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -40,13 +41,15 @@ void test('random token soups either compile or fail with an ExpressionError at 
 const HOSTILE: unknown[] = [
   null, undefined, 0, -1, 1.5, NaN, Infinity, -0, 2 ** 60, 123n, -(2n ** 70n), '', ' ', 'abc', '12', 'true', '2024-01-01', '\u0000', '😀'.repeat(3),
   true, false, new Date(0), new Date(NaN), [], [1, null, 'x'], {}, { a: { b: 1 } }, new Map([['k', 1]]), new Uint8Array([0, 255]), ['a', ['nested']],
+  253402300799999999n, -62135596800000000n, 2n ** 63n, 2932896, -719162, 1e300, '-0.05', '99999999999999999999.99', '1e400', '9999-12-31 23:59:59.999999',
 ];
+
+const NAMES = ['v', 'w', 'u', 'x', 'y', 'z'];
 
 void test('every function and operator survives hostile argument values without throwing', () => {
   const samples: string[] = [];
   for (const [name, def] of FUNCTIONS) {
-    const n = Math.min(Math.max(def.min, 1), 3);
-    const args = ['v', 'w', 'u'].slice(0, n);
+    const args = NAMES.slice(0, Math.min(Math.max(def.min, 1), NAMES.length));
     if (def.min === 0) samples.push(`${name}()`);
     else samples.push(`${name}(${args.join(', ')})`);
   }
@@ -59,17 +62,31 @@ void test('every function and operator survives hostile argument values without 
   );
   const rnd = rng(7);
   const pickValue = (): unknown => HOSTILE[Math.floor(rnd() * HOSTILE.length)];
-  for (const text of samples) {
-    const e = compileExpression(text);
+  // Untyped, and typed as timestamps, dates and decimals whose values are not in their type's form.
+  const schemas = [
+    null,
+    parseDdl('v TIMESTAMP, w DATE, u DECIMAL(10,2), x BIGINT, y STRING, z TIMESTAMP_NTZ'),
+    parseDdl('v DECIMAL(38,10), w TIMESTAMP, u DATE, x DECIMAL(5,0), y INT, z DOUBLE'),
+    parseDdl('v DATE, w DECIMAL(3,3), u TIMESTAMP, x DATE, y BOOLEAN, z BIGINT'),
+  ];
+  for (const schema of schemas) for (const text of samples) {
+    let e;
+    try {
+      e = compileExpression(text, { schema });
+    } catch (err) {
+      // With types some operations are refused outright (a timestamp plus a number, say).
+      if (schema !== null && err instanceof ExpressionError) continue;
+      throw err;
+    }
     for (let k = 0; k < 60; k++) {
-      const row = { v: pickValue(), w: pickValue(), u: pickValue() };
+      const row = { v: pickValue(), w: pickValue(), u: pickValue(), x: pickValue(), y: pickValue(), z: pickValue() };
       try {
         const out = e.evaluate(row);
         assert.notEqual(out, undefined, text);
       } catch (err) {
         // A pattern that only the row supplies can only be rejected then, as a record-level error.
         if (err instanceof ExpressionEvalError && err.code === ErrorCodes.RECORD_INVALID && /(like|regexp|split|date_format|to_timestamp|to_date)/i.test(text)) continue;
-        assert.fail(`${text} with ${String(row.v)}, ${String(row.w)}, ${String(row.u)} threw ${String(err)}`);
+        assert.fail(`${text} (${schema === null ? 'untyped' : 'typed'}) with ${String(row.v)}, ${String(row.w)}, ${String(row.u)} threw ${String(err)}`);
       }
     }
   }

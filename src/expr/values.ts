@@ -1,12 +1,18 @@
-// Runtime value rules shared by operators and functions: Spark's implicit coercions, comparison and string forms.
+// Runtime value rules shared by operators and functions: static types, numeric and boolean views of
+// values, and the comparison of values whose types need no conversion (see coerce.ts for the rest).
+// Values are in the value model's forms (src/schema/values): which JavaScript form a value has says
+// what it is only together with its static type (a bigint is a TIMESTAMP or a BIGINT).
 import type { DataType } from '../core/schema.ts';
-import { parseTimestampText } from './timestamps.ts';
+import { castStringToBoolean } from '../schema/values/index.ts';
+import { decTypeOf, decTypeName, widerDec } from './decimal.ts';
 
 export type ExprType = DataType | 'unknown';
 
 export const INTEGRAL = new Set<ExprType>(['integer', 'long', 'short', 'byte']);
 export const isNumericType = (t: ExprType): boolean => INTEGRAL.has(t) || t === 'double' || t === 'float' || (typeof t === 'string' && t.startsWith('decimal('));
 export const isTemporal = (t: ExprType): boolean => t === 'timestamp' || t === 'date' || t === 'timestamp_ntz';
+export const isTimestampType = (t: ExprType): boolean => t === 'timestamp' || t === 'timestamp_ntz';
+export const isDecimalType = (t: ExprType): t is `decimal(${number},${number})` => typeof t === 'string' && t.startsWith('decimal(');
 
 const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/;
 
@@ -36,64 +42,14 @@ export function toBoolean(v: unknown): boolean | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isNaN(v) ? null : v !== 0;
   if (typeof v === 'bigint') return v !== 0n;
-  if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
-    if (s === 't' || s === 'true' || s === 'y' || s === 'yes' || s === '1') return true;
-    if (s === 'f' || s === 'false' || s === 'n' || s === 'no' || s === '0') return false;
-  }
+  if (typeof v === 'string') return castStringToBoolean(v);
   return null;
 }
 
-/** Java's Double.toString, which Spark uses when a double becomes a string. */
-export function doubleToString(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e7) {
-    const s = String(x);
-    return s.includes('.') ? s : `${s}.0`;
-  }
-  const [mant = '', exp = '0'] = x.toExponential().split('e');
-  return `${mant.includes('.') ? mant : `${mant}.0`}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
-}
-
-const pad = (n: number, w: number): string => String(n).padStart(w, '0');
-
-/** Spark's string form of a timestamp (session time zone UTC): fraction digits only when non-zero. */
-export function timestampToString(d: Date): string {
-  if (Number.isNaN(d.getTime())) return 'null';
-  const ms = d.getUTCMilliseconds();
-  const frac = ms === 0 ? '' : `.${pad(ms, 3).replace(/0+$/, '')}`;
-  return `${dateToString(d)} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac}`;
-}
-
-export function dateToString(d: Date): string {
-  const y = d.getUTCFullYear();
-  return `${y < 0 ? '-' : ''}${pad(Math.abs(y), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
-}
-
-/** Any value as Spark would render it when cast to string; `type` tells doubles from integers and dates from timestamps. */
-export function toStr(v: unknown, type: ExprType = 'unknown'): string | null {
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number') {
-    if (type === 'double' || type === 'float' || (!Number.isInteger(v) && !INTEGRAL.has(type))) return doubleToString(v);
-    return String(v);
-  }
-  if (typeof v === 'bigint' || typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return type === 'date' ? dateToString(v) : timestampToString(v);
-  if (v instanceof Uint8Array) return new TextDecoder().decode(v);
-  if (Array.isArray(v)) return `[${v.map((x) => (x === null || x === undefined ? 'null' : toStr(x))).join(', ')}]`;
-  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${toStr(k)} -> ${x === null || x === undefined ? 'null' : toStr(x)}`).join(', ')}}`;
-  if (typeof v === 'object') return `{${Object.values(v as Record<string, unknown>).map((x) => (x === null || x === undefined ? 'null' : toStr(x))).join(', ')}}`;
-  return null; // symbols and functions have no SQL string form
-}
-
 /**
- * Three-way comparison with Spark's implicit coercion: numbers with numeric strings compare as doubles,
- * timestamps with strings as timestamps, booleans as false < true. Null when the values do not compare.
+ * Three-way comparison of values whose static types need no conversion first (see coerce.ts for
+ * timestamps, dates and decimals): numbers with numeric strings compare as doubles, integers beyond
+ * 2^53 exactly, booleans as false < true. Null when the values do not compare.
  */
 export function compare(a: unknown, b: unknown): number | null {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : nanOrder(a, b);
@@ -105,11 +61,6 @@ export function compare(a: unknown, b: unknown): number | null {
       const y = BigInt(b);
       return x < y ? -1 : x > y ? 1 : 0;
     }
-  }
-  if (a instanceof Date || b instanceof Date) {
-    const x = a instanceof Date ? a.getTime() : typeof a === 'string' ? (parseTimestampText(a)?.getTime() ?? NaN) : NaN;
-    const y = b instanceof Date ? b.getTime() : typeof b === 'string' ? (parseTimestampText(b)?.getTime() ?? NaN) : NaN;
-    return Number.isNaN(x) || Number.isNaN(y) ? null : x < y ? -1 : x > y ? 1 : 0;
   }
   if ((typeof a === 'boolean' || typeof b === 'boolean') && typeof a !== 'number' && typeof b !== 'number') {
     // A string meets a boolean as Spark's boolean cast reads it ('true', 'yes', '1' ...); numbers compare as 1 and 0.
@@ -144,7 +95,6 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
     const ka = Object.keys(a);
@@ -174,8 +124,15 @@ export function widen(a: ExprType, b: ExprType): ExprType {
   const ra = rank.indexOf(a as string);
   const rb = rank.indexOf(b as string);
   if (ra >= 0 && rb >= 0) return rank[Math.max(ra, rb)] as ExprType;
+  if (isDecimalType(a) || isDecimalType(b)) {
+    // A decimal with an integral type or another decimal stays exact; with a double it is a double.
+    const da = decTypeOf(a);
+    const db = decTypeOf(b);
+    if (da !== null && db !== null) return decTypeName(widerDec(da, db));
+    if (isNumericType(a) && isNumericType(b)) return 'double';
+  }
   if (isNumericType(a) && isNumericType(b)) return 'double';
-  if ((a === 'date' && b === 'timestamp') || (a === 'timestamp' && b === 'date')) return 'timestamp';
+  if (isTemporal(a) && isTemporal(b)) return a === 'date' ? b : b === 'date' ? a : 'timestamp';
   if (a === 'string' || b === 'string') return 'string';
   return 'unknown';
 }

@@ -83,6 +83,18 @@ function decimal(t: string): ScalarConvert {
   };
 }
 
+/** Spark's CAST(string AS BOOLEAN), the rule SQL expressions use wherever text meets a boolean:
+ * t, true, y, yes, 1 and f, false, n, no, 0, case-insensitive, surrounding blanks ignored; null for
+ * anything else. Reading input is stricter: a CSV cell is a boolean only as `true` or `false`. */
+export function castStringToBoolean(s: string): boolean | null {
+  const t = s.trim().toLowerCase();
+  switch (t) {
+    case 't': case 'true': case 'y': case 'yes': case '1': return true;
+    case 'f': case 'false': case 'n': case 'no': case '0': return false;
+    default: return null;
+  }
+}
+
 function boolean(r: InputRules): ScalarConvert {
   return (v) => {
     if (typeof v === 'boolean') return v;

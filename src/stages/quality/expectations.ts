@@ -16,12 +16,12 @@ export interface Expectation {
 
 /** An `expect_or_fail` expectation a record did not meet: the pipeline stops before the batch is written. */
 export class ExpectationFailedError extends SluiceError {
-  constructor(stage: string, e: Expectation, row: Row, batchId: number) {
+  constructor(stage: string, e: Expectation, row: Row, batchId: number, schema: StructType | null = null) {
     const origin = originOf(row);
     super(
       ErrorCodes.STAGE_FAILED,
       `stage ${stage}: expectation ${JSON.stringify(e.name)} (${e.expression}) failed on the record at ${describeOrigin(origin)} in batch ${batchId}; expect_or_fail stops the pipeline, nothing of the batch was written`,
-      { details: { reason: 'EXPECTATION_FAILED', stage, expectation: e.name, expression: e.expression, batchId, origin: origin ?? null, payload: rowPayload(row) } },
+      { details: { reason: 'EXPECTATION_FAILED', stage, expectation: e.name, expression: e.expression, batchId, origin: origin ?? null, payload: rowPayload(row, schema) } },
     );
   }
 }
@@ -56,7 +56,7 @@ export interface CheckResult {
   readonly errors: number;
 }
 
-export function checkExpectations(stage: string, exps: readonly Expectation[], rows: readonly Row[], batchId: number, toDlq: boolean): CheckResult {
+export function checkExpectations(stage: string, exps: readonly Expectation[], rows: readonly Row[], batchId: number, toDlq: boolean, schema: StructType | null = null): CheckResult {
   const n = exps.length;
   const passed = new Array<number>(n).fill(0);
   const failed = new Array<number>(n).fill(0);
@@ -74,14 +74,14 @@ export function checkExpectations(stage: string, exps: readonly Expectation[], r
           continue;
         }
         failed[i] = (failed[i] ?? 0) + 1;
-        if (e.action === 'fail') throw new ExpectationFailedError(stage, e, row, batchId);
+        if (e.action === 'fail') throw new ExpectationFailedError(stage, e, row, batchId, schema);
         if (e.action === 'drop') (dropBy ??= []).push(e);
       }
     } catch (err) {
       if (err instanceof ExpectationFailedError) throw err;
       // A condition that cannot be evaluated for this record (a row-supplied pattern, say).
       errors++;
-      rejected.push({ errorType: 'PROCESSING', stage, message: errorMessage(err), payload: rowPayload(row), origin: originOf(row) ?? {} });
+      rejected.push({ errorType: 'PROCESSING', stage, message: errorMessage(err), payload: rowPayload(row, schema), origin: originOf(row) ?? {} });
       continue;
     }
     if (dropBy === undefined) {
@@ -92,7 +92,7 @@ export function checkExpectations(stage: string, exps: readonly Expectation[], r
     if (toDlq) {
       const first = dropBy[0] as Expectation;
       const message = `failed expectation${dropBy.length > 1 ? 's' : ''} ${dropBy.map((e) => `${e.name} (${e.expression})`).join(', ')}`;
-      rejected.push({ errorType: 'SCHEMA_VALIDATION', stage, rule: first.name, message, payload: rowPayload(row), origin: originOf(row) ?? {} });
+      rejected.push({ errorType: 'SCHEMA_VALIDATION', stage, rule: first.name, message, payload: rowPayload(row, schema), origin: originOf(row) ?? {} });
     }
   }
   return { rows: out, rejected, passed, failed, dropped, errors };

@@ -44,7 +44,7 @@ describe('column profile', () => {
     assert.deepEqual(p.toJSON(), { count: 7, nulls: 2, null_rate: 0.285714, distinct_approx: 4, min: 1, max: 5, mean: 3 });
   });
 
-  it('uses text order for strings and ISO instants for timestamps; distinct keeps 1 and "1" apart', () => {
+  it('uses text order for strings and the string form for timestamps and decimals; distinct keeps 1 and "1" apart', () => {
     const s = new ColumnProfile();
     for (const v of ['pear', 'apple', 'fig', '1', 1]) s.add(v);
     const j = s.toJSON();
@@ -53,10 +53,14 @@ describe('column profile', () => {
     const t = new ColumnProfile();
     for (const v of ['pear', 'apple']) t.add(v);
     assert.deepEqual([t.toJSON().min, t.toJSON().max, t.toJSON().mean], ['apple', 'pear', null]);
-    const d = new ColumnProfile();
-    d.add(new Date('2024-01-02T00:00:00Z'));
-    d.add(new Date('2024-01-01T00:00:00Z'));
-    assert.deepEqual([d.toJSON().min, d.toJSON().max], ['2024-01-01T00:00:00.000Z', '2024-01-02T00:00:00.000Z']);
+    const d = new ColumnProfile(12, 'timestamp');
+    d.add(1704153600000000n); // 2024-01-02T00:00:00Z
+    d.add(1704067200000001n); // 2024-01-01T00:00:00.000001Z
+    assert.deepEqual([d.toJSON().min, d.toJSON().max, d.toJSON().mean], ['2024-01-01 00:00:00.000001', '2024-01-02 00:00:00', null]);
+    // Decimal text ranges by value, not as text ('10.00' sorts before '9.99' as text).
+    const n = new ColumnProfile(12, 'decimal(10,2)');
+    for (const v of ['9.99', '10.00', '-1.50']) n.add(v);
+    assert.deepEqual([n.toJSON().min, n.toJSON().max], ['-1.50', '10.00']);
   });
 
   it('merges batch profiles into run totals', () => {

@@ -4,8 +4,9 @@ import { defineStage, type JsonValue, type Stage } from '../../core/component.ts
 import { ConfigError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Batch, Row } from '../../core/record.ts';
-import type { StructType } from '../../core/schema.ts';
-import { parseTimestampText } from '../../expr/timestamps.ts';
+import type { DataType, StructType } from '../../core/schema.ts';
+import { castFunction } from '../../expr/cast.ts';
+import { formatTimestamp, parseTimestamp, timestampToEpochMs } from '../../schema/values/index.ts';
 import { findColumn } from '../transform/step.ts';
 import { QualityConfigSchema, type ExpectationAction, type QualityConfig } from './config.ts';
 import { checkExpectations, compileExpectations, expectationList, type Expectation } from './expectations.ts';
@@ -18,9 +19,10 @@ export interface QualityOptions {
 }
 
 interface Compiled {
+  readonly schema: StructType | null;
   readonly expectations: Expectation[];
-  readonly profile: readonly string[];
-  readonly freshness: string | undefined;
+  readonly profile: readonly { readonly name: string; readonly type: DataType | 'unknown' }[];
+  readonly freshness: { readonly name: string; readonly eventTime: (v: unknown) => bigint | undefined } | undefined;
 }
 
 type Counts = { action: ExpectationAction; expression: string; passed: number; failed: number };
@@ -34,11 +36,11 @@ interface BatchFigures {
   readonly passed: Map<string, number>;
   readonly failed: Map<string, number>;
   readonly profiles: Map<string, ColumnProfile>;
-  maxEventMs: number | undefined;
+  maxEventUs: bigint | undefined;
 }
 
-function copyOf(p: ColumnProfile, precision: number | undefined): ColumnProfile {
-  const c = new ColumnProfile(precision);
+function copyOf(p: ColumnProfile, precision: number | undefined, type: DataType | 'unknown'): ColumnProfile {
+  const c = new ColumnProfile(precision, type);
   c.merge(p);
   return c;
 }
@@ -52,7 +54,7 @@ export class QualityStage implements Stage {
   private readonly run = { batches: 0, rows_in: 0, rows_out: 0, rows_dropped: 0, rows_errored: 0 };
   private readonly runExpectations = new Map<string, Counts>();
   private readonly runProfile = new Map<string, ColumnProfile>();
-  private runMaxEventMs: number | undefined;
+  private runMaxEventUs: bigint | undefined;
 
   constructor(
     readonly name: string,
@@ -70,16 +72,18 @@ export class QualityStage implements Stage {
     const key = schema === null ? 'null' : JSON.stringify(schema);
     let c = this.cache.get(key);
     if (c !== undefined) return c;
-    const column = (path: string, name: string): string => {
-      if (schema === null) return name;
+    const column = (path: string, name: string): { name: string; type: DataType | 'unknown' } => {
+      if (schema === null) return { name, type: 'unknown' };
       const f = findColumn(schema, name);
-      if (f !== undefined) return f.name;
+      if (f !== undefined) return { name: f.name, type: f.type };
       throw new ConfigError([{ path: `stage ${this.name}: ${path}`, message: `unknown column ${JSON.stringify(name)}`, expected: `one of ${schema.fields.map((x) => x.name).join(', ')}` }], `stage ${this.name}`);
     };
+    const fresh = this.config.freshness === undefined ? undefined : column('freshness.column', this.config.freshness.column);
     c = {
+      schema,
       expectations: compileExpectations(this.name, this.list, schema),
       profile: (this.config.profile?.columns ?? []).map((n, i) => column(`profile.columns[${i}]`, n)),
-      freshness: this.config.freshness === undefined ? undefined : column('freshness.column', this.config.freshness.column),
+      freshness: fresh === undefined ? undefined : { name: fresh.name, eventTime: eventTimeReader(fresh.type) },
     };
     if (this.cache.size > 32) this.cache.clear();
     this.cache.set(key, c);
@@ -88,11 +92,11 @@ export class QualityStage implements Stage {
 
   process(batch: Batch): Batch {
     const c = this.compiled(batch.schema);
-    const r = checkExpectations(this.name, c.expectations, batch.rows, batch.batchId, this.config.dropped_records === 'dlq');
+    const r = checkExpectations(this.name, c.expectations, batch.rows, batch.batchId, this.config.dropped_records === 'dlq', c.schema);
     // The engine may run a large batch through the stages in slices: the figures are the batch's.
     let cur = this.current;
     if (cur?.batchId !== batch.batchId) {
-      cur = { batchId: batch.batchId, rows_in: 0, rows_out: 0, rows_dropped: 0, rows_errored: 0, passed: new Map(), failed: new Map(), profiles: new Map(), maxEventMs: undefined };
+      cur = { batchId: batch.batchId, rows_in: 0, rows_out: 0, rows_dropped: 0, rows_errored: 0, passed: new Map(), failed: new Map(), profiles: new Map(), maxEventUs: undefined };
       this.current = cur;
       this.run.batches++;
     }
@@ -118,11 +122,11 @@ export class QualityStage implements Stage {
       }
     });
     const profile: Record<string, JsonValue> = {};
-    for (const col of c.profile) {
-      const p = new ColumnProfile(this.config.profile?.precision);
+    for (const { name: col, type } of c.profile) {
+      const p = new ColumnProfile(this.config.profile?.precision, type);
       for (const row of r.rows) p.add(row[col]);
       const run = this.runProfile.get(col);
-      if (run === undefined) this.runProfile.set(col, copyOf(p, this.config.profile?.precision));
+      if (run === undefined) this.runProfile.set(col, copyOf(p, this.config.profile?.precision, type));
       else run.merge(p);
       const acc = cur.profiles.get(col);
       if (acc === undefined) cur.profiles.set(col, p);
@@ -145,20 +149,20 @@ export class QualityStage implements Stage {
     return { ...batch, rows: r.rows, rejected: r.rejected.length === 0 ? batch.rejected : [...batch.rejected, ...r.rejected] };
   }
 
-  private freshness(cur: BatchFigures, column: string, rows: readonly Row[]): Record<string, JsonValue> {
-    let max = cur.maxEventMs;
+  private freshness(cur: BatchFigures, column: NonNullable<Compiled['freshness']>, rows: readonly Row[]): Record<string, JsonValue> {
+    let max = cur.maxEventUs;
     for (const row of rows) {
-      const t = eventTimeMs(row[column]);
+      const t = column.eventTime(row[column.name]);
       if (t !== undefined && (max === undefined || t > max)) max = t;
     }
-    cur.maxEventMs = max;
-    if (max !== undefined && (this.runMaxEventMs === undefined || max > this.runMaxEventMs)) this.runMaxEventMs = max;
-    const newest = max ?? this.runMaxEventMs;
-    const lag = newest === undefined ? null : this.now() - newest;
+    cur.maxEventUs = max;
+    if (max !== undefined && (this.runMaxEventUs === undefined || max > this.runMaxEventUs)) this.runMaxEventUs = max;
+    const newest = max ?? this.runMaxEventUs;
+    const lag = newest === undefined ? null : this.now() - timestampToEpochMs(newest);
     const limit = this.config.freshness?.warn_after;
     const stale = lag !== null && limit !== undefined && lag > limit;
-    if (stale) this.opts.logger?.warn('data is stale', { stage: this.name, column, newestEventTime: new Date(newest ?? 0).toISOString(), lagMs: lag, warnAfterMs: limit });
-    return { column, max_event_time: max === undefined ? null : new Date(max).toISOString(), lag_ms: lag, stale };
+    if (stale && newest !== undefined) this.opts.logger?.warn('data is stale', { stage: this.name, column: column.name, newestEventTime: formatTimestamp(newest), lagMs: lag, warnAfterMs: limit });
+    return { column: column.name, max_event_time: max === undefined ? null : formatTimestamp(max), lag_ms: lag, stale };
   }
 
   /** Totals since the stage started: expectation counts, the merged profile, the newest event time. */
@@ -167,7 +171,7 @@ export class QualityStage implements Stage {
     for (const [name, c] of this.runExpectations) expectations[name] = { ...c, failure_rate: c.passed + c.failed === 0 ? 0 : Math.round((c.failed / (c.passed + c.failed)) * 1e6) / 1e6 };
     const out: Record<string, JsonValue> = { ...this.run, expectations };
     if (this.runProfile.size > 0) out.profile = Object.fromEntries([...this.runProfile].map(([k, p]) => [k, p.toJSON()]));
-    if (this.config.freshness !== undefined) out.max_event_time = this.runMaxEventMs === undefined ? null : new Date(this.runMaxEventMs).toISOString();
+    if (this.config.freshness !== undefined) out.max_event_time = this.runMaxEventUs === undefined ? null : formatTimestamp(this.runMaxEventUs);
     return out;
   }
 
@@ -181,13 +185,22 @@ export class QualityStage implements Stage {
   }
 }
 
-/** Event time as epoch milliseconds: timestamps, ISO text, or numbers taken as milliseconds. */
-function eventTimeMs(v: unknown): number | undefined {
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime();
-  if (typeof v === 'string') return parseTimestampText(v)?.getTime();
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'bigint') return Number(v);
-  return undefined;
+/** Reads a column's event time as a timestamp (microseconds): timestamps as they are, dates at
+ * midnight, text as Spark's CAST reads it, and untyped numbers as epoch milliseconds. */
+function eventTimeReader(type: DataType | 'unknown'): (v: unknown) => bigint | undefined {
+  if (type === 'timestamp' || type === 'timestamp_ntz' || type === 'date') {
+    const cast = castFunction('timestamp', type);
+    return (v) => {
+      if (typeof v === 'bigint') return v;
+      return v === null || v === undefined ? undefined : ((cast(v) as bigint | null) ?? undefined);
+    };
+  }
+  return (v) => {
+    if (typeof v === 'string') return parseTimestamp(v);
+    if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.floor(v * 1000)) : undefined;
+    if (typeof v === 'bigint') return v * 1000n;
+    return undefined;
+  };
 }
 
 export const qualityStage = defineStage({

@@ -11,12 +11,14 @@ import { ExpectationFailedError, QualityStage } from './index.ts';
 
 const S = parseDdl('id BIGINT, amount DOUBLE, country STRING, ts TIMESTAMP');
 const T0 = Date.parse('2024-05-01T12:00:00Z');
+/** A timestamp as the value model holds it: microseconds since the epoch. */
+const ts = (ms: number, extraUs = 0): bigint => BigInt(ms) * 1000n + BigInt(extraUs);
 
 function rows(): Row[] {
   return [
-    withOrigin({ id: 1, amount: 10, country: 'DE', ts: new Date(T0 - 60_000) }, { file: 'in.jsonl', line: 1 }),
-    withOrigin({ id: 2, amount: -5, country: 'FR', ts: new Date(T0 - 30_000) }, { file: 'in.jsonl', line: 2 }),
-    withOrigin({ id: 3, amount: null, country: 'DE', ts: new Date(T0 - 120_000) }, { file: 'in.jsonl', line: 3 }),
+    withOrigin({ id: 1, amount: 10, country: 'DE', ts: ts(T0 - 60_000) }, { file: 'in.jsonl', line: 1 }),
+    withOrigin({ id: 2, amount: -5, country: 'FR', ts: ts(T0 - 30_000) }, { file: 'in.jsonl', line: 2 }),
+    withOrigin({ id: 3, amount: null, country: 'DE', ts: ts(T0 - 120_000) }, { file: 'in.jsonl', line: 3 }),
     withOrigin({ id: null, amount: 7, country: 'XX', ts: null }, { file: 'in.jsonl', line: 4 }),
   ];
 }
@@ -53,6 +55,8 @@ describe('quality expectations', () => {
     assert.match(r?.message ?? '', /has_id \(id IS NOT NULL\), known_country/);
     assert.deepEqual(r?.origin, { file: 'in.jsonl', line: 4 });
     assert.equal((JSON.parse(r?.payload ?? '{}') as Row).country, 'XX');
+    const typedPayload = make({ expect_or_drop: { not_then: "ts <> '2024-05-01 11:59:30'" } }).process(batch()).rejected[0]?.payload;
+    assert.deepEqual(JSON.parse(typedPayload ?? '{}'), { id: 2, amount: -5, country: 'FR', ts: '2024-05-01T11:59:30.000Z' });
     assert.equal((st.metrics() as Metrics).rows_dropped, 1);
   });
 
@@ -117,6 +121,28 @@ describe('quality profile and freshness', () => {
     const fresh = make({ freshness: { column: 'ts', warn_after: '1 minute' } });
     fresh.process(batch());
     assert.equal((fresh.metrics() as Metrics).freshness.stale, false);
+  });
+
+  it('keeps event times to the microsecond and reads untyped text and epoch milliseconds', () => {
+    const st = make({ freshness: { column: 'ts' }, profile: ['ts'] });
+    st.process({ batchId: 0, rows: [{ id: 1, ts: ts(T0 - 1000, 1) }, { id: 2, ts: ts(T0 - 1000) }, { id: 3, ts: -1n }], rejected: [], schema: S });
+    const m = st.metrics() as Metrics;
+    assert.equal(m.freshness.max_event_time, '2024-05-01T11:59:59.000001Z');
+    assert.equal(m.freshness.lag_ms, 1000);
+    // A timestamp column's range is in Spark's string form, not microseconds, and has no mean.
+    assert.deepEqual([m.profile.ts?.min, m.profile.ts?.max, m.profile.ts?.mean], ['1969-12-31 23:59:59.999999', '2024-05-01 11:59:59.000001', null]);
+    const untyped = make({ freshness: { column: 'at' } });
+    untyped.process({ batchId: 0, rows: [{ at: '2024-05-01T11:59:00.5Z' }, { at: T0 - 90_000 }], rejected: [], schema: null });
+    assert.deepEqual((untyped.metrics() as Metrics).freshness, { column: 'at', max_event_time: '2024-05-01T11:59:00.500Z', lag_ms: 59_500, stale: false });
+  });
+
+  it('profiles dates and decimals in their own order and string form', () => {
+    const schema = parseDdl('d DATE, price DECIMAL(10,2)');
+    const st = new QualityStage('dq', QualityConfigSchema.parse({ profile: ['d', 'price'] }));
+    st.process({ batchId: 0, rows: [{ d: -719162, price: '9.50' }, { d: 2932896, price: '10.00' }, { d: 0, price: '-0.10' }], rejected: [], schema });
+    const m = st.metrics() as Metrics;
+    assert.deepEqual([m.profile.d?.min, m.profile.d?.max], ['0001-01-01', '9999-12-31']);
+    assert.deepEqual([m.profile.price?.min, m.profile.price?.max, m.profile.price?.mean], ['-0.10', '10.00', 6.466667]);
   });
 
   it('keeps run totals across batches: expectation counts, merged profile, newest event time', () => {

@@ -3,12 +3,11 @@
 import { ownSetter } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import { struct, type StructType } from '../../core/schema.ts';
-import { inferValueType } from '../../schema/infer.ts';
 import { castStep, dropStep, fillNullStep, filterStep, renameStep, selectStep, withColumnStep } from './columns.ts';
 import { stepKind, type StepConfig } from './config.ts';
 import { explodeStep, flattenStep } from './nested.ts';
 import { hashStep, maskStep } from './pii.ts';
-import { StepFailure, type CompiledStep, type StepEnv } from './step.ts';
+import { StepFailure, valueModelType, type CompiledStep, type StepEnv } from './step.ts';
 import { formatTimestampStep, parseTimestampStep } from './time.ts';
 
 export function compileStep(env: StepEnv, schema: StructType | null, step: StepConfig): CompiledStep {
@@ -179,7 +178,7 @@ function typeFromData(schema: StructType, columns: readonly string[], rows: read
     schema.fields.map((f) => {
       if (!want.has(f.name)) return f;
       for (const r of rows) {
-        const t = inferValueType(r[f.name]);
+        const t = valueModelType(r[f.name]);
         if (t !== null) return { ...f, type: t };
       }
       return f;

@@ -1,12 +1,16 @@
 // `function` steps: a user module's exported function over the whole batch, loaded once; TypeScript through tsx.
+// The function sees rows in the value model's forms and what it returns is conformed to the output
+// schema, so a JavaScript Date or ISO text in a timestamp column is a timestamp again, and a value
+// that does not fit its column sends that row to the dead-letter queue.
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
-import type { Batch, Rejected, Row } from '../../core/record.ts';
-import type { StructType } from '../../core/schema.ts';
-import { deriveSchema } from '../../engine/schema-track.ts';
-import { configProblem, type StepEnv } from './step.ts';
+import { originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
+import { field, struct, type DataType, type StructType } from '../../core/schema.ts';
+import { compileConformer, type Conformer } from '../../schema/conform.ts';
+import { mergeTypes } from '../../schema/infer.ts';
+import { configProblem, rowPayload, valueModelType, type StepEnv } from './step.ts';
 
 /** What a user module exports: receives a batch, returns the batch or just its rows. May be async. */
 export type UserFunction = (batch: Batch) => Batch | Row[] | Promise<Batch | Row[]>;
@@ -59,14 +63,78 @@ export interface FunctionResult {
   readonly schema: StructType | null;
 }
 
+/** The schema of the rows a function returned: the input's columns it kept keep their types, new
+ * ones take the type of their values (text stays text; a Date is a timestamp). */
+export function deriveOutputSchema(rows: readonly Row[], base: StructType | null): StructType | null {
+  if (rows.length === 0) return base;
+  const known = new Set(base?.fields.map((f) => f.name) ?? []);
+  const seen = new Set<string>();
+  const added = new Map<string, DataType | null>();
+  for (const row of rows) {
+    for (const k in row) {
+      if (known.has(k)) {
+        seen.add(k);
+        continue;
+      }
+      const t = valueModelType(row[k]);
+      const prev = added.get(k);
+      added.set(k, prev === undefined || prev === null ? t : t === null ? prev : mergeTypes(prev, t));
+    }
+  }
+  if (base !== null && added.size === 0 && seen.size === known.size) return base;
+  const fields = (base?.fields ?? []).filter((f) => seen.has(f.name));
+  for (const [name, t] of added) fields.push(field(name, t ?? 'string'));
+  return struct(fields);
+}
+
 function normalize(env: StepEnv, out: unknown, input: StructType | null): FunctionResult {
-  if (Array.isArray(out)) return { rows: out as Row[], rejected: [], schema: deriveSchema(out as Row[], input) };
+  if (Array.isArray(out)) return { rows: out as Row[], rejected: [], schema: deriveOutputSchema(out as Row[], input) };
   const b = out as Partial<Batch> | null;
   if (b === null || typeof b !== 'object' || !Array.isArray(b.rows)) {
     throw new SluiceError(ErrorCodes.STAGE_FAILED, `stage ${env.stage}: ${env.path} returned ${b === null ? 'null' : typeof b}; expected a batch or an array of rows`);
   }
-  const schema = b.schema === undefined ? deriveSchema(b.rows, input) : b.schema;
+  const schema = b.schema === undefined ? deriveOutputSchema(b.rows, input) : b.schema;
   return { rows: b.rows, rejected: Array.isArray(b.rejected) ? b.rejected : [], schema };
+}
+
+/** Conformers of the schemas functions returned, by schema text (a function's output schema rarely changes). */
+const conformers = new Map<string, Conformer>();
+
+function conformerFor(schema: StructType): Conformer {
+  const key = JSON.stringify(schema);
+  let c = conformers.get(key);
+  if (c === undefined) {
+    c = compileConformer(schema, { input: 'typed' });
+    if (conformers.size >= 64) conformers.clear();
+    conformers.set(key, c);
+  }
+  return c;
+}
+
+/** Brings a function's rows to the value model's forms of its output schema (a Date or ISO text in
+ * a timestamp column becomes microseconds, say); a row with a value that does not fit its column
+ * is a SCHEMA_VALIDATION dead letter naming the column and the value. */
+export function conformOutput(env: StepEnv, r: FunctionResult): FunctionResult {
+  if (r.schema === null || r.rows.length === 0) return r;
+  const conform = conformerFor(r.schema);
+  const rows: Row[] = [];
+  const rejected = [...r.rejected];
+  for (const row of r.rows) {
+    const c = conform(row);
+    if (c.ok) {
+      rows.push(c.row);
+      continue;
+    }
+    rejected.push({
+      errorType: 'SCHEMA_VALIDATION',
+      stage: env.stage,
+      rule: env.path,
+      message: `${env.path} returned a value that does not fit its column: ${c.message}`,
+      payload: rowPayload(row),
+      origin: originOf(row) ?? {},
+    });
+  }
+  return { rows, rejected, schema: r.schema };
 }
 
 /**
@@ -75,7 +143,7 @@ function normalize(env: StepEnv, out: unknown, input: StructType | null): Functi
  */
 export async function runUserFunction(env: StepEnv, fn: UserFunction, batchId: number, rows: Row[], schema: StructType | null, reject: (row: Row, err: unknown) => void): Promise<FunctionResult> {
   try {
-    return normalize(env, await fn({ batchId, rows, rejected: [], schema }), schema);
+    return conformOutput(env, normalize(env, await fn({ batchId, rows, rejected: [], schema }), schema));
   } catch (err) {
     if (err instanceof SluiceError && err.code === ErrorCodes.STAGE_FAILED) throw err;
   }
@@ -95,5 +163,5 @@ export async function runUserFunction(env: StepEnv, fn: UserFunction, batchId: n
     for (const x of r.rejected) rejected.push(x);
     outSchema = r.schema;
   }
-  return { rows: outRows, rejected, schema: outRows.length === 0 ? schema : deriveSchema(outRows, outSchema) };
+  return conformOutput(env, { rows: outRows, rejected, schema: outRows.length === 0 ? schema : deriveOutputSchema(outRows, outSchema) });
 }

@@ -102,7 +102,7 @@ export class TransformStage implements Stage {
         stage: this.name,
         ...(err instanceof StepFailure ? { rule: err.step } : {}),
         message: err instanceof StepFailure ? errorMessage(err.cause) : errorMessage(err),
-        payload: rowPayload(row),
+        payload: rowPayload(row, schema),
         origin: originOf(row) ?? {},
       });
     };

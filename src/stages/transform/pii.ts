@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { ownGetter } from '../../core/own.ts';
 import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
-import { toStr, type ExprType } from '../../expr/values.ts';
+import type { ExprType } from '../../expr/index.ts';
+import { valueToString } from '../../schema/values/index.ts';
 import { requireColumn, resolveName, withField, type CompiledStep, type StepEnv } from './step.ts';
 
 function stringColumns(env: StepEnv, schema: StructType | null, names: readonly string[], render: (text: string) => string): CompiledStep {
@@ -18,7 +19,7 @@ function stringColumns(env: StepEnv, schema: StructType | null, names: readonly 
     values.push((row) => {
       const v = get(row);
       if (v === null || v === undefined) return null;
-      const s = toStr(v, type);
+      const s = valueToString(v, type);
       return s === null ? null : render(s);
     });
     if (out !== null) out = withField(out, col, 'string');

@@ -2,6 +2,8 @@
 import { ConfigError, SluiceError, ErrorCodes, errorMessage } from '../../core/errors.ts';
 import type { Row } from '../../core/record.ts';
 import { field, struct, type DataType, type StructField, type StructType } from '../../core/schema.ts';
+import { inferValueType, mergeTypes } from '../../schema/infer.ts';
+import { rowToJson, toJsonText } from '../../schema/values/index.ts';
 
 /**
  * A row-level operation. `set` writes computed columns into the row itself; `reshape` builds a new row;
@@ -74,12 +76,41 @@ export function resolveName(env: StepEnv, schema: StructType | null, name: strin
   return schema === null ? name : requireColumn(env, schema, name).name;
 }
 
-/** A row's JSON text for the dead-letter queue (bigint as text, binary as base64). */
-export function rowPayload(row: Row): string {
+/** A row's JSON text for the dead-letter queue, in the value model's JSON forms: columns the schema
+ * types as it says (timestamps ISO-8601, dates `YYYY-MM-DD`, decimals and 64-bit integers exact),
+ * any others as their values are. */
+export function rowPayload(row: Row, schema: StructType | null = null): string {
   try {
-    return JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
+    if (schema === null) return rowToJson(row, null);
+    const types = new Map(schema.fields.map((f) => [f.name, f.type]));
+    const parts: string[] = [];
+    for (const k of Object.keys(row)) {
+      const v = row[k];
+      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toJsonText(v, types.get(k) ?? null)}`);
+    }
+    return `{${parts.join(',')}}`;
   } catch {
     // a cycle or a throwing getter: keep at least the column names
     return JSON.stringify({ unserializable: Object.keys(row) });
   }
+}
+
+/** The type of a value already in the value model's forms (what an expression or a user function
+ * produced), or null for NULL: unlike inference from JSON, text is a STRING whatever it looks like,
+ * since a date or a timestamp would already be a number or a bigint. A JavaScript Date is a timestamp. */
+export function valueModelType(v: unknown): DataType | null {
+  if (typeof v === 'string') return 'string';
+  if (Array.isArray(v)) {
+    let el: DataType | null = null;
+    for (const x of v) {
+      const t = valueModelType(x);
+      el = el === null ? t : t === null ? el : mergeTypes(el, t);
+    }
+    return { type: 'array', elementType: el ?? 'string', containsNull: true };
+  }
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>;
+    return struct(Object.keys(o).map((k) => field(k, valueModelType(o[k]) ?? 'string')));
+  }
+  return inferValueType(v);
 }

@@ -5,9 +5,12 @@ import { ConfigError } from '../../core/errors.ts';
 import { ORIGIN, originOf, withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { field, struct, typeToString, type StructType } from '../../core/schema.ts';
 import { parseDdl } from '../../schema/ddl.ts';
+import { daysFromCivil, parseTimestamp } from '../../schema/values/index.ts';
 import { validate } from '../../config/problems.ts';
 import { TransformConfigSchema } from './config.ts';
 import { TransformStage } from './index.ts';
+
+const us = (iso: string): bigint => parseTimestamp(iso) ?? 0n;
 
 async function stage(steps: unknown[]): Promise<TransformStage> {
   return TransformStage.create('t', TransformConfigSchema.parse({ steps }));
@@ -50,8 +53,11 @@ describe('transform steps', () => {
   it('cast converts values with Spark rules and changes the schema type; invalid values become NULL', async () => {
     const s = parseDdl('a STRING, b STRING');
     const out = await run([{ cast: { a: 'int', b: 'decimal(5,1)' } }], [{ a: '12.9', b: '1.25' }, { a: 'x', b: null }], s);
-    assert.deepEqual(out.rows, [{ a: 12, b: 1.3 }, { a: null, b: null }]);
+    assert.deepEqual(out.rows, [{ a: 12, b: '1.3' }, { a: null, b: null }]);
     assert.deepEqual(out.schema?.fields.map((f) => f.type), ['integer', 'decimal(5,1)']);
+    // Timestamps, dates and decimals come out in the value model's forms.
+    const t = await run([{ cast: { a: 'timestamp', b: 'date', c: 'string', d: 'bigint' } }], [{ a: '1969-12-31 23:59:59.999999', b: '0001-01-01', c: -1n, d: 1n }], parseDdl('a STRING, b STRING, c TIMESTAMP, d TIMESTAMP'));
+    assert.deepEqual(t.rows, [{ a: -1n, b: daysFromCivil(1, 1, 1), c: '1969-12-31 23:59:59.999999', d: 0 }]);
   });
 
   it('filter keeps only rows where the condition is TRUE (NULL drops) and counts the rest', async () => {
@@ -103,6 +109,14 @@ describe('transform steps', () => {
     assert.deepEqual(out.rows.map((r) => [r.name, r.amount]), [['Ada', 12.5], ['unknown', 3], ['Bo', 0]]);
     assert.equal(out.schema?.fields.find((f) => f.name === 'amount')?.nullable, false);
     await assert.rejects(stage([{ fill_null: { amount: 'zero' } }]).then((st) => st.process(batch(rows(), S))), /does not convert to its type double/);
+    // Defaults for timestamps, dates and decimals take the value model's forms.
+    const t = await run([{ fill_null: { ts: '1970-01-01 00:00:00.000001', d: '2024-02-29', price: 1.5 } }], [{ ts: null, d: null, price: null }], parseDdl('ts TIMESTAMP, d DATE, price DECIMAL(10,2)'));
+    assert.deepEqual(t.rows, [{ ts: 1n, d: daysFromCivil(2024, 2, 29), price: '1.50' }]);
+  });
+
+  it('hash and mask read timestamps, dates and decimals in their string form', async () => {
+    const out = await run([{ mask: { columns: ['ts', 'd', 'price'], keep_first: 4 } }], [{ ts: us('2024-02-29T10:00:00.5Z'), d: daysFromCivil(1, 1, 1), price: '-0.50' }], parseDdl('ts TIMESTAMP, d DATE, price DECIMAL(10,2)'));
+    assert.deepEqual(out.rows, [{ ts: '2024*****************', d: '0001******', price: '-0.5*' }]);
   });
 
   it('hash replaces values with a salted hex digest, equal for equal inputs, NULL kept', async () => {
@@ -130,8 +144,8 @@ describe('transform steps', () => {
   it('parse_timestamp reads ISO text by default or a Spark pattern; invalid text is NULL or goes to the DLQ', async () => {
     const s = parseDdl('t STRING, u STRING');
     const out = await run([{ parse_timestamp: { column: 't' } }, { parse_timestamp: { column: 'u', format: 'dd/MM/yyyy HH:mm', as: 'u_ts' } }], [{ t: '2024-03-01T10:00:00Z', u: '05/03/2024 08:30' }, { t: 'garbage', u: null }], s);
-    assert.deepEqual(out.rows[0]?.t, new Date('2024-03-01T10:00:00Z'));
-    assert.deepEqual(out.rows[0]?.u_ts, new Date('2024-03-05T08:30:00Z'));
+    assert.equal(out.rows[0]?.t, us('2024-03-01T10:00:00Z'));
+    assert.equal(out.rows[0]?.u_ts, us('2024-03-05T08:30:00Z'));
     assert.equal(out.rows[1]?.t, null);
     assert.deepEqual(out.schema?.fields.map((f) => `${f.name}:${typeToString(f.type)}`), ['t:timestamp', 'u:string', 'u_ts:timestamp']);
     const strict = await run([{ parse_timestamp: { column: 't', on_invalid: 'dlq' } }], [withOrigin({ t: 'garbage' }, { file: 'in.jsonl', line: 4 })], s);
@@ -142,11 +156,33 @@ describe('transform steps', () => {
     assert.deepEqual(strict.rejected[0]?.origin, { file: 'in.jsonl', line: 4 });
   });
 
-  it('format_timestamp renders timestamps with a Spark pattern', async () => {
+  it('parse_timestamp keeps microseconds and years 0001-9999, and reads numbers as epoch seconds', async () => {
+    const s = parseDdl('t STRING, n BIGINT, d DATE');
+    const rows0 = [
+      { t: '0001-01-01 00:00:00.000001', n: -1, d: daysFromCivil(2024, 2, 29) },
+      { t: '9999-12-31T23:59:59.999999Z', n: 1, d: null },
+      { t: '10000-01-01', n: null, d: null },
+    ];
+    const out = await run([{ parse_timestamp: { column: 't' } }, { parse_timestamp: { column: 'n' } }, { parse_timestamp: { column: 'd' } }], rows0, s);
+    assert.deepEqual(out.rows.map((r) => [r.t, r.n, r.d]), [
+      [us('0001-01-01T00:00:00.000001Z'), -1_000_000n, us('2024-02-29T00:00:00Z')],
+      [253402300799999999n, 1_000_000n, null],
+      [null, null, null],
+    ]);
+    const pattern = await run([{ parse_timestamp: { column: 't', format: 'dd.MM.yyyy HH:mm:ss.SSSSSS' } }], [{ t: '29.02.1960 12:00:00.000500' }], parseDdl('t STRING'));
+    assert.equal(pattern.rows[0]?.t, us('1960-02-29T12:00:00.0005Z'));
+  });
+
+  it('format_timestamp renders timestamps with a Spark pattern, to the microsecond', async () => {
     const s = struct([field('t', 'timestamp')]);
-    const out = await run([{ format_timestamp: { column: 't', format: 'yyyy-MM-dd HH:mm', as: 'day' } }], [{ t: new Date('2024-03-01T10:05:00Z') }, { t: null }], s);
+    const out = await run([{ format_timestamp: { column: 't', format: 'yyyy-MM-dd HH:mm', as: 'day' } }], [{ t: us('2024-03-01T10:05:00Z') }, { t: null }], s);
     assert.deepEqual(out.rows.map((r) => r.day), ['2024-03-01 10:05', null]);
     assert.equal(out.schema?.fields[1]?.type, 'string');
+    const fine = await run([{ format_timestamp: { column: 't', format: 'yyyy-MM-dd HH:mm:ss.SSSSSS' } }], [{ t: -1n }, { t: us('0001-01-01T00:00:00Z') }], s);
+    assert.deepEqual(fine.rows.map((r) => r.t), ['1969-12-31 23:59:59.999999', '0001-01-01 00:00:00.000000']);
+    // Without a schema, text is read as a timestamp first.
+    const text = await run([{ format_timestamp: { column: 't', format: 'yyyy/MM/dd' } }], [{ t: '2024-02-29 10:00' }], null);
+    assert.equal(text.rows[0]?.t, '2024/02/29');
   });
 
   it('steps chain in order and keep each record origin', async () => {
@@ -169,7 +205,7 @@ describe('transform steps', () => {
   it('takes back the rows an explode passed on when a later step fails on one of them', async () => {
     const st = await stage([{ explode: { column: 'xs' } }, { filter: "xs <> 'skip'" }, { parse_timestamp: { column: 'xs', on_invalid: 'dlq' } }]);
     const out = await st.process(batch([{ id: 1, xs: ['2024-01-01', 'skip', 'oops'] }, { id: 2, xs: ['2024-02-01'] }], null));
-    assert.deepEqual(out.rows, [{ id: 2, xs: new Date('2024-02-01T00:00:00Z') }]);
+    assert.deepEqual(out.rows, [{ id: 2, xs: us('2024-02-01T00:00:00Z') }]);
     assert.equal(out.rejected.length, 1);
     assert.equal((JSON.parse(out.rejected[0]?.payload ?? 'null') as Row).id, 1);
     assert.deepEqual(st.metrics(), { rows_in: 2, rows_out: 1, rows_filtered: 0, rows_rejected: 1 });

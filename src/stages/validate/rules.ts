@@ -3,6 +3,7 @@ import type { Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { describeValue } from '../../core/errors.ts';
 import { compilePredicate, ExpressionEvalError } from '../../expr/index.ts';
+import { boundComparator } from '../../expr/coerce.ts';
 import { ruleName, type Policy, type RuleConfig } from './config.ts';
 import { columnGetter } from './payload.ts';
 
@@ -31,13 +32,14 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
       const lo = r.min === undefined ? undefined : boundValue(r.min);
       const hi = r.max === undefined ? undefined : boundValue(r.max);
       const text = `${r.min_exclusive ? '(' : '['}${r.min ?? '-inf'}, ${r.max ?? '+inf'}${r.max_exclusive ? ')' : ']'}`;
+      const typed = typedRange(r, schema);
       return {
         ...base,
         check(row) {
           const v = get(row);
           if (isNull(v)) return null; // absence is not_null's business, as in SQL CHECK constraints
           const x = comparable(v);
-          const ok = x !== null && !Number.isNaN(x) &&
+          const ok = typed !== null ? typed(v) : x !== null && !Number.isNaN(x) &&
             (lo === undefined || (r.min_exclusive ? x > lo : x >= lo)) &&
             (hi === undefined || (r.max_exclusive ? x < hi : x <= hi));
           return ok ? null : `${r.column} = ${show(v)} is outside ${text}`;
@@ -129,6 +131,21 @@ function boundValue(b: number | string): number {
   const n = Number(b);
   if (b.trim() !== '' && !Number.isNaN(n)) return n;
   return Date.parse(b);
+}
+
+/** The range test of a timestamp, date or decimal column: values in their own order (microseconds,
+ * days, exact decimals) against bounds read as that type; null for any other column. */
+function typedRange(r: Extract<RuleConfig, { rule: 'range' }>, schema: StructType | null): ((v: unknown) => boolean) | null {
+  const t = schema?.fields.find((f) => f.name === r.column)?.type;
+  if (t === undefined) return null;
+  const lo = r.min === undefined ? undefined : boundComparator(t, r.min);
+  const hi = r.max === undefined ? undefined : boundComparator(t, r.max);
+  if (lo === null || hi === null) return null;
+  return (v) => {
+    const a = lo === undefined ? 1 : lo(v);
+    const b = hi === undefined ? -1 : hi(v);
+    return a !== null && b !== null && (r.min_exclusive ? a > 0 : a >= 0) && (r.max_exclusive ? b < 0 : b <= 0);
+  };
 }
 
 function comparable(v: unknown): number | null {
