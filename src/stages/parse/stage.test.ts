@@ -16,7 +16,7 @@ function run(config: unknown, values: unknown[]): Batch {
 describe('the parse stage', () => {
   it('turns JSON payloads in strings or bytes into records that keep their origin', () => {
     const out = run({ keep: ['key'] }, ['{"a":1}', enc.encode('\ufeff{"a":2,"b":"x"}'), '\ufeff{"a":3}']);
-    assert.deepEqual(out.rows.map((r) => Object.fromEntries(Object.entries(r))), [{ a: 1, key: 'k0' }, { a: 2, b: 'x', key: 'k1' }, { a: 3, key: 'k2' }]);
+    assert.deepEqual(out.rows.map((r) => Object.fromEntries(Object.entries(r))), [{ a: 1, key: 'k0', b: null }, { a: 2, key: 'k1', b: 'x' }, { a: 3, key: 'k2', b: null }]);
     assert.deepEqual(originOf(out.rows[1] as Row), { topic: 'in', partition: 0, offset: '1' });
     assert.deepEqual(out.schema?.fields.map((f) => f.name), ['a', 'key', 'b']);
   });
