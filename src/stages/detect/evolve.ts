@@ -82,7 +82,9 @@ export function rescueRow(row: Readonly<Row>, schema: StructType, conform: Confo
   const copy: Row = {};
   for (const k of Object.keys(row)) {
     if (k === rescuedColumn) continue;
-    setOwn(known.has(k) ? copy : rescued, k, row[k]);
+    // A null field is no data to rescue (a typed batch holds every column of its schema, null or not).
+    if (known.has(k)) setOwn(copy, k, row[k]);
+    else if (row[k] !== null && row[k] !== undefined) setOwn(rescued, k, row[k]);
   }
   copyOrigin(row, copy);
   for (let i = 0; i <= schema.fields.length; i++) {
