@@ -258,3 +258,30 @@ void test('rows whose values the table cannot hold become SINK_WRITE dead letter
   assert.deepEqual(ids, [0, 1, 11]);
   await sink.close();
 });
+
+void test('batches prepared by two writers before either created the table both land, the second as an append', async () => {
+  using dir = tempDir('create-race');
+  const a = sinkFor({ path: dir.path }, 'writer-a');
+  const b = sinkFor({ path: dir.path }, 'writer-b');
+  const pa = await a.prepare(batch(0, rows(3)));
+  const pb = await b.prepare(batch(0, rows(2, 100)));
+  assert.equal((await a.commit(pa, { batchId: 0 })).numOutputRows, 3);
+  const rb = await b.commit(pb, { batchId: 0 });
+  assert.deepEqual([rb.numOutputRows, rb.details?.version], [2, 1]);
+  assert.equal((await readTableRows(dir.path)).length, 5);
+  const snap = await loadSnapshot(dir.path);
+  assert.deepEqual([snap?.version, snap?.txns.get('writer-a'), snap?.txns.get('writer-b')], [1, 0, 0]);
+});
+
+void test('a batch prepared before another writer merged a column into the table still commits', async () => {
+  using dir = tempDir('evolve-race');
+  await writeBatch(sinkFor({ path: dir.path }, 'setup'), batch(0, rows(1)));
+  const late = sinkFor({ path: dir.path, mergeSchema: true }, 'late');
+  const prepared = await late.prepare(batch(0, rows(2, 10)));
+  const wider = struct([...schema.fields, field('note', 'string')]);
+  await writeBatch(sinkFor({ path: dir.path, mergeSchema: true }, 'other'), batch(0, [{ ...rows(1, 20)[0], note: 'n' }], wider));
+  assert.equal((await late.commit(prepared, { batchId: 0 })).numOutputRows, 2);
+  const back = await readTableRows(dir.path);
+  assert.equal(back.length, 4);
+  assert.deepEqual((await loadSnapshot(dir.path))?.schema.fields.map((f) => f.name), [...schema.fields.map((f) => f.name), 'note']);
+});

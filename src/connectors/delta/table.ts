@@ -37,6 +37,9 @@ import { loadSnapshot, refreshSnapshot, resolveDataPath, type Snapshot } from '.
 import { inferSchema } from '../../schema/infer.ts';
 import { addedPaths, checkCaseMatches, checkColumnNames } from './names.ts';
 import { assertAppendable, mergeNewColumns } from './schema-check.ts';
+import { checkPartitioning, rebasePlan } from './rebase.ts';
+
+export { checkPartitioning };
 
 export interface AppendOptions {
   /** The idempotency key: the query id. */
@@ -84,6 +87,8 @@ export interface AppendPlan {
   /** A protocol action bringing the table features the schema needs (timestampNtz), or null. */
   readonly upgraded: ProtocolAction | null;
   readonly partitionBy: readonly string[];
+  /** The table schema the files were prepared for (a new table's, or the table's with merged columns). */
+  readonly schema: StructType;
   readonly files: readonly PreparedFile[];
   /** Rows in the files. */
   readonly numRows: number;
@@ -121,7 +126,7 @@ async function currentSnapshot(tablePath: string, opts: AppendOptions): Promise<
  * statistics, and sets aside the rows that schema cannot hold. Reads the log; writes nothing. */
 export async function prepareAppend(tablePath: string, rows: readonly Row[], schema: StructType | null, opts: AppendOptions): Promise<AppendPlan> {
   const snapshot = await currentSnapshot(tablePath, opts);
-  const base = { batchId: opts.batchId, readVersion: snapshot?.version ?? -1, created: null, evolved: null, upgraded: null, partitionBy: [], files: [], numRows: 0, rejected: [] };
+  const base = { batchId: opts.batchId, readVersion: snapshot?.version ?? -1, created: null, evolved: null, upgraded: null, partitionBy: [], schema: { type: 'struct' as const, fields: [] }, files: [], numRows: 0, rejected: [] };
   if (snapshot !== null) {
     const done = snapshot.txns.get(opts.appId);
     if (done !== undefined && done >= opts.batchId) return { ...base, skipped: true, empty: true };
@@ -160,14 +165,14 @@ export async function prepareAppend(tablePath: string, rows: readonly Row[], sch
     numIndexedCols: Number.isFinite(indexed) ? indexed : 32,
   };
   const { files, numRows, rejected } = prepareFiles(rows, layout, schema);
-  return { ...base, skipped: false, empty: false, created, evolved, upgraded, partitionBy, files, numRows, rejected };
+  return { ...base, skipped: false, empty: false, created, evolved, upgraded, partitionBy, schema: tableSchema, files, numRows, rejected };
 }
 
 /** Phase two: writes the plan's data files and commits them with the txn markers, put-if-absent;
  * idempotent (a table already holding the batch skips it) and safe to call again after a failure. */
-export async function commitAppend(tablePath: string, plan: AppendPlan, opts: AppendOptions): Promise<AppendResult> {
-  const none: AppendResult = { version: plan.readVersion < 0 ? null : plan.readVersion, skipped: plan.skipped, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
-  if (plan.skipped || (plan.empty && plan.created === null)) return none;
+export async function commitAppend(tablePath: string, prepared: AppendPlan, opts: AppendOptions): Promise<AppendResult> {
+  const none: AppendResult = { version: prepared.readVersion < 0 ? null : prepared.readVersion, skipped: prepared.skipped, numOutputRows: 0, numFiles: 0, numBytes: 0, checkpointVersion: null };
+  if (prepared.skipped || prepared.empty) return none;
   const snapshot = await currentSnapshot(tablePath, opts);
   const guards = continuedFrom(opts.txns);
   if (snapshot !== null) {
@@ -176,6 +181,8 @@ export async function commitAppend(tablePath: string, plan: AppendPlan, opts: Ap
     if (done !== undefined && done >= opts.batchId) return { ...none, version: snapshot.version, skipped: true };
     checkNotMoved(snapshot.txns, guards, tablePath, 'an earlier commit');
   }
+  // Other writers may have created or changed the table since the batch was prepared (see rebase.ts).
+  const plan = rebasePlan(prepared, snapshot, opts.mergeSchema === true, tablePath);
   const now = Date.now();
   try {
     await mkdir(logDir(tablePath), { recursive: true });
@@ -218,17 +225,6 @@ export async function commitAppend(tablePath: string, plan: AppendPlan, opts: Ap
   }
   const cp = await maybeCheckpoint(tablePath, outcome.version, opts);
   return { version: outcome.version, skipped: false, numOutputRows: plan.numRows, numFiles: adds.length, numBytes, checkpointVersion: cp };
-}
-
-/** Refuses a partitionBy that differs from an existing table's partition columns. */
-export function checkPartitioning(snapshot: Snapshot, partitionBy: readonly string[] | undefined, path: string): void {
-  if (partitionBy === undefined || partitionBy.length === 0) return;
-  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
-  if (!same(partitionBy, snapshot.partitionColumns)) {
-    throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `partitionBy [${partitionBy.join(', ')}] does not match Delta table ${path} partitioned by [${snapshot.partitionColumns.join(', ')}]`, {
-      details: { path, partitionBy: [...partitionBy], tablePartitionColumns: [...snapshot.partitionColumns] },
-    });
-  }
 }
 
 /** The partition columns of a new table, spelled as in its schema (names match regardless of case,
