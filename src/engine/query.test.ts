@@ -1,3 +1,4 @@
+// The micro-batch engine: triggers, retries of the sink commit, read-ahead and recovery of a planned batch.
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

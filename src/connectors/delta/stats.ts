@@ -1,4 +1,5 @@
 // Per-file Delta statistics (numRecords, minValues, maxValues, nullCount) computed from built Arrow columns.
+import { formatDate, formatTimestamp, ISO_INSTANT, ISO_LOCAL } from '../../schema/values/temporal.ts';
 import type { Data, Table } from 'apache-arrow';
 import { setOwn } from '../../core/own.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
@@ -183,14 +184,13 @@ function safe(v: bigint): number | bigint {
 }
 
 function isoDate(days: number): string {
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+  return formatDate(days);
 }
 
-/** Millisecond precision, truncated toward negative infinity, as Delta writes timestamps. */
+/** Millisecond precision, truncated toward negative infinity, as the protocol says timestamps are. */
 function isoTs(micros: bigint, ntz: boolean): string {
   const ms = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
-  const s = new Date(Number(ms)).toISOString();
-  return ntz ? s.slice(0, -1) : s;
+  return formatTimestamp(ms * 1000n, ntz ? ISO_LOCAL : ISO_INSTANT);
 }
 
 /** The first `n` code points; a prefix never sorts after the string it came from. */
