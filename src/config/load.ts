@@ -6,10 +6,12 @@ import type * as Yaml from 'yaml';
 import type { LineCounter } from 'yaml';
 import { lazyModule } from '../core/lazy.ts';
 import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
+import { capabilityProblems } from './capabilities.ts';
 import { interpolate } from './interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
 import { temporaryCheckpoint, triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
 import { closest, validate } from './problems.ts';
+import { stageSchemaProblems, type StageToPlan } from './schema-plan.ts';
 
 // YAML is needed only where a pipeline file is read (the CLI), not by pipelines built in code.
 const yaml = lazyModule<typeof Yaml>('yaml');
@@ -76,7 +78,23 @@ export function parsePipelineText(
   if (checkpoint === undefined && top.ok && top.value.streaming.sink.type !== 'console') {
     problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
   }
-  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || stages.some((s) => s === undefined)) {
+  const checked = stages.filter((s) => s !== undefined);
+  if (source !== undefined) {
+    // Stages up to the first broken one: a schema followed past it would mislead.
+    const known = stages.findIndex((s) => s === undefined);
+    problems.push(...stageSchemaProblems(source, checked.slice(0, known === -1 ? checked.length : known)));
+  }
+  if (source !== undefined && sink !== undefined) {
+    problems.push(
+      ...capabilityProblems({
+        source,
+        sink,
+        paths: { sourceOption: (k) => `streaming.source.config.${k}`, outputMode: 'streaming.sink.type' },
+        knownSinks: registry.sinks.values(),
+      }),
+    );
+  }
+  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || checked.length !== stages.length) {
     throw new ConfigError(problems.map(withLines), where);
   }
   const f: PipelineFile = top.value;
@@ -85,7 +103,7 @@ export function parsePipelineText(
     name,
     source: { type: f.streaming.source.type, def: source.def, config: source.config },
     sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
-    stages: stages.filter((s) => s !== undefined),
+    stages: checked.map((s) => s.factory),
     trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
     checkpointLocation: checkpoint === undefined ? temporaryCheckpoint(name) : resolve(checkpoint),
     processing: f.streaming.processing,
@@ -98,7 +116,7 @@ function checkComponent<D extends { readonly config: import('zod').ZodType<unkno
   ref: unknown,
   defs: ReadonlyMap<string, D>,
   problems: ConfigProblem[],
-): { def: D; config: unknown } | undefined {
+): { type: string; def: D; config: unknown } | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const { type, config } = ref as { type?: unknown; config?: unknown };
   if (typeof type !== 'string') return undefined;
@@ -119,10 +137,10 @@ function checkComponent<D extends { readonly config: import('zod').ZodType<unkno
     problems.push(...r.problems);
     return undefined;
   }
-  return { def, config: r.value };
+  return { type, def, config: r.value };
 }
 
-function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): StageFactory | undefined {
+function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): (StageToPlan & { readonly factory: StageFactory }) | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const { type, name, config } = ref as { type?: unknown; name?: unknown; config?: unknown };
   if (typeof type !== 'string') return undefined;
@@ -145,7 +163,7 @@ function checkStage(ref: unknown, index: number, registry: ComponentRegistry, pr
     return undefined;
   }
   const stageName = typeof name === 'string' ? name : `${type}_${index}`;
-  return (ctx) => def.create(r.value, { ...ctx, stageName });
+  return { def, config: r.value, name: stageName, configPath: `${path}.config`, factory: (ctx) => def.create(r.value, { ...ctx, stageName }) };
 }
 
 /** The YAML line of a dotted key path, so that problems point into the file. Keys may contain dots

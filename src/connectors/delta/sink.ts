@@ -93,6 +93,8 @@ export const deltaSink = defineSink<DeltaSinkConfig>({
   type: 'delta',
   summary: 'Appends each batch to a Delta Lake table exactly once (idempotent txn per query and batch id).',
   config: DeltaSinkConfig,
+  // Markers and batch ids are txn actions in the same commit as the rows.
+  capabilities: { progressMarkers: true, idempotentCommit: true, delivery: 'exactly-once', outputModes: ['append'] },
   create: createDeltaSink,
 });
 
