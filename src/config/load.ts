@@ -78,12 +78,8 @@ export function parsePipelineText(
   if (checkpoint === undefined && top.ok && top.value.streaming.sink.type !== 'console') {
     problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
   }
-  const checked = stages.filter((s) => s !== undefined);
-  if (source !== undefined) {
-    // Stages up to the first broken one: a schema followed past it would mislead.
-    const known = stages.findIndex((s) => s === undefined);
-    problems.push(...stageSchemaProblems(source, checked.slice(0, known === -1 ? checked.length : known)));
-  }
+  const factories = stages.flatMap((s) => (s?.factory === undefined ? [] : [s.factory]));
+  if (source !== undefined) problems.push(...stageSchemaProblems(source, stages));
   if (source !== undefined && sink !== undefined) {
     problems.push(
       ...capabilityProblems({
@@ -94,7 +90,7 @@ export function parsePipelineText(
       }),
     );
   }
-  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || checked.length !== stages.length) {
+  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || factories.length !== stages.length) {
     throw new ConfigError(problems.map(withLines), where);
   }
   const f: PipelineFile = top.value;
@@ -103,7 +99,7 @@ export function parsePipelineText(
     name,
     source: { type: f.streaming.source.type, def: source.def, config: source.config },
     sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
-    stages: checked.map((s) => s.factory),
+    stages: factories,
     trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
     checkpointLocation: checkpoint === undefined ? temporaryCheckpoint(name) : resolve(checkpoint),
     processing: f.streaming.processing,
@@ -140,7 +136,9 @@ function checkComponent<D extends { readonly config: import('zod').ZodType<unkno
   return { type, def, config: r.value };
 }
 
-function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): (StageToPlan & { readonly factory: StageFactory }) | undefined {
+/** The stage, also when its config is invalid (then without a factory), so that its schema checks
+ * still run; undefined for an unknown type. */
+function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): (StageToPlan & { readonly factory?: StageFactory }) | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const { type, name, config } = ref as { type?: unknown; name?: unknown; config?: unknown };
   if (typeof type !== 'string') return undefined;
@@ -157,23 +155,32 @@ function checkStage(ref: unknown, index: number, registry: ComponentRegistry, pr
     });
     return undefined;
   }
+  const stageName = typeof name === 'string' ? name : `${type}_${index}`;
   const r = validate(def.config, config ?? {}, `${path}.config`);
   if (!r.ok) {
     problems.push(...r.problems);
-    return undefined;
+    return { def, valid: false, config, name: stageName, configPath: `${path}.config` };
   }
-  const stageName = typeof name === 'string' ? name : `${type}_${index}`;
-  return { def, config: r.value, name: stageName, configPath: `${path}.config`, factory: (ctx) => def.create(r.value, { ...ctx, stageName }) };
+  return { def, valid: true, config: r.value, name: stageName, configPath: `${path}.config`, factory: (ctx) => def.create(r.value, { ...ctx, stageName }) };
 }
 
 /** The YAML line of a dotted key path, so that problems point into the file. Keys may contain dots
- * themselves (`batch.interval`), so each step tries the longest key that exists. */
+ * themselves (`batch.interval`), so each step tries the longest key that exists; `[n]` steps into
+ * the n-th item of a list (a rule of a stage, say). */
 function lineOf(doc: ReturnType<typeof Yaml.parseDocument>, lines: LineCounter, path: string): number | undefined {
   const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
   let node: unknown = doc.contents;
   let i = 0;
   let offset: number | undefined;
-  while (i < parts.length && yaml().isMap(node)) {
+  while (i < parts.length && (yaml().isMap(node) || yaml().isSeq(node))) {
+    if (yaml().isSeq(node)) {
+      const item: unknown = /^\d+$/.test(parts[i] ?? '') ? node.items[Number(parts[i])] : undefined;
+      if (!yaml().isNode(item)) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+      i++;
+      continue;
+    }
     let matched = false;
     for (let j = parts.length; j > i; j--) {
       const key = parts.slice(i, j).join('.');

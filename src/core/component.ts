@@ -182,6 +182,9 @@ export interface StageDefinition<C> {
    * output schema, so a pipeline file is refused before anything runs. Without it the stage's output
    * counts as unknown. */
   plan?(config: C, input: PlannedSchema | null, stageName: string): StagePlan;
+  /** The same checks for the parts of a config that failed validation elsewhere (`raw` as written),
+   * so that every problem of a file is listed at once; the output then counts as unknown. */
+  planInvalid?(raw: unknown, input: PlannedSchema | null, stageName: string): readonly ConfigProblem[];
   /** `ctx.stateDir` is the stage's own folder in the checkpoint (`stages/<index>`), for state that
    * must survive restarts (a schema history, say). */
   create(config: C, ctx: ComponentContext & { readonly stageName: string }): Stage | Promise<Stage>;
