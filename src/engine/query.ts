@@ -66,7 +66,7 @@ export interface QueryEvents {
 
 export class StreamingQuery extends EventEmitter<QueryEvents> {
   readonly id: string;
-  readonly runId = randomUUID();
+  readonly runId: string;
   readonly name: string;
   readonly recentProgress: StreamingQueryProgress[] = [];
   status: StreamingQueryStatus = { message: 'Initializing', isDataAvailable: false, isTriggerActive: false };
@@ -100,9 +100,11 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     private readonly opts: QueryOptions,
     private readonly stopper: AbortController,
     private readonly dlq: DeadLetterQueue,
+    runId: string,
   ) {
     super();
     this.id = meta.id;
+    this.runId = runId;
     this.name = plan.name;
     this.done = this.run();
   }
@@ -115,8 +117,12 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     if (mismatch.length > 0) throw new ConfigError(mismatch, `pipeline ${plan.name}`);
     const cp = new CheckpointStore(plan.checkpointLocation);
     const existing = await cp.prepare();
-    const release = await cp.lock();
     const queryId = existing?.id ?? randomUUID();
+    const runId = randomUUID();
+    const { release, replaced } = await cp.lock({ queryId, runId });
+    if (replaced !== undefined) {
+      logger.warn('took over the checkpoint lock left by a process that no longer exists', { pid: replaced.pid, host: replaced.host, since: replaced.since, why: replaced.why });
+    }
     const stopper = new AbortController();
     const signal = stopper.signal;
     let sinkRef: Sink | undefined;
@@ -152,7 +158,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       const dlq = createDeadLetterQueue(plan.errorHandling.dead_letter, ctx(`${cp.dir}/dlq`, 'dead-letter'));
       await dlq.open();
       opened.push(dlq);
-      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper, dlq);
+      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper, dlq, runId);
     } catch (err) {
       for (const c of opened.reverse()) await c.close().catch(() => undefined);
       await release();
