@@ -139,33 +139,47 @@ export async function acquireLock(dir: string, owner: { readonly queryId: string
   };
   const mine = JSON.stringify(me);
   let replaced: HeldLock['replaced'];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    // Linked into place complete: a reader never sees a half-written lock and takes it for stale.
-    if (await writeFileIfAbsent(path, mine)) {
-      LIVE_LOCKS.add(token);
-      const release = async (): Promise<void> => {
-        LIVE_LOCKS.delete(token);
-        if ((await readTextIfExists(path)) === mine) await fsp.rm(path, { force: true });
-      };
-      return { release, replaced };
+  // Live before the file appears: another query of this process reading it meanwhile must not take
+  // a lock with our pid for one left by an earlier process.
+  LIVE_LOCKS.add(token);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      // Linked into place complete: a reader never sees a half-written lock and takes it for stale.
+      if (await writeFileIfAbsent(path, mine)) {
+        const release = async (): Promise<void> => {
+          LIVE_LOCKS.delete(token);
+          if ((await readTextIfExists(path)) === mine) await fsp.rm(path, { force: true });
+        };
+        return { release, replaced };
+      }
+      replaced = (await judgeHolder(dir, path)) ?? replaced;
     }
-    const text = await readTextIfExists(path);
-    if (text === undefined) continue;
-    const holder = parseLock(text);
-    const state: HolderState = holder === undefined ? { state: 'stale', why: 'the lock file is unreadable' } : holderState(holder);
-    if (holder !== undefined && state.state === 'elsewhere') {
-      throw new CheckpointError(
-        ErrorCodes.CHECKPOINT_MISMATCH,
-        `checkpoint ${dir} is locked by process ${holder.pid} on host ${holder.host} since ${holder.since}; this host cannot tell whether it still runs: if it is gone, remove ${path}`,
-        { details: { holder } },
-      );
-    }
-    if (holder !== undefined && state.state === 'running') {
-      throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `checkpoint ${dir} is in use by process ${holder.pid} on this host since ${holder.since}`, { details: { holder } });
-    }
-    if (state.state === 'stale' && (await removeIfUnchanged(dir, text))) replaced = { ...(holder ?? UNKNOWN_HOLDER), why: state.why };
+  } catch (err) {
+    LIVE_LOCKS.delete(token);
+    throw err;
   }
+  LIVE_LOCKS.delete(token);
   throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `could not lock checkpoint ${dir}: other processes keep taking it`, { retryable: true });
+}
+
+/** Refuses a live holder; removes a stale one and returns it. */
+async function judgeHolder(dir: string, path: string): Promise<HeldLock['replaced']> {
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
+  const holder = parseLock(text);
+  const state: HolderState = holder === undefined ? { state: 'stale', why: 'the lock file is unreadable' } : holderState(holder);
+  if (holder !== undefined && state.state === 'elsewhere') {
+    throw new CheckpointError(
+      ErrorCodes.CHECKPOINT_MISMATCH,
+      `checkpoint ${dir} is locked by process ${holder.pid} on host ${holder.host} since ${holder.since}; this host cannot tell whether it still runs: if it is gone, remove ${path}`,
+      { details: { holder } },
+    );
+  }
+  if (holder !== undefined && state.state === 'running') {
+    throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `checkpoint ${dir} is in use by process ${holder.pid} on this host since ${holder.since}`, { details: { holder } });
+  }
+  if (state.state === 'stale' && (await removeIfUnchanged(dir, text))) return { ...(holder ?? UNKNOWN_HOLDER), why: state.why };
+  return undefined;
 }
 
 /** Removes the lock if it still holds `stale`, under a short-lived takeover lock, so that two
