@@ -162,7 +162,8 @@ export async function acquireLock(dir: string, owner: { readonly queryId: string
   throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `could not lock checkpoint ${dir}: other processes keep taking it`, { retryable: true });
 }
 
-/** Refuses a live holder; removes a stale one and returns it. */
+/** Refuses a live holder; removes a stale one (unless another process is removing it at the same
+ * time) and returns it. */
 async function judgeHolder(dir: string, path: string): Promise<HeldLock['replaced']> {
   const text = await readTextIfExists(path);
   if (text === undefined) return undefined;
@@ -178,8 +179,9 @@ async function judgeHolder(dir: string, path: string): Promise<HeldLock['replace
   if (holder !== undefined && state.state === 'running') {
     throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `checkpoint ${dir} is in use by process ${holder.pid} on this host since ${holder.since}`, { details: { holder } });
   }
-  if (state.state === 'stale' && (await removeIfUnchanged(dir, text))) return { ...(holder ?? UNKNOWN_HOLDER), why: state.why };
-  return undefined;
+  if (state.state !== 'stale') return undefined;
+  await removeIfUnchanged(dir, text);
+  return { ...(holder ?? UNKNOWN_HOLDER), why: state.why };
 }
 
 /** Removes the lock if it still holds `stale`, under a short-lived takeover lock, so that two
