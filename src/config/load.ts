@@ -11,7 +11,7 @@ import { interpolate } from './interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
 import { temporaryCheckpoint, triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
 import { closest, validate } from './problems.ts';
-import { stageSchemaProblems, type StageToPlan } from './schema-plan.ts';
+import { planStages, sinkSchemaProblems, wantsSinkSchema, type StageToPlan } from './schema-plan.ts';
 
 // YAML is needed only where a pipeline file is read (the CLI), not by pipelines built in code.
 const yaml = lazyModule<typeof Yaml>('yaml');
@@ -24,22 +24,48 @@ export interface LoadOptions {
 
 const CHECKPOINT_KEYS = ['checkpoint.location', 'checkpointLocation'] as const;
 
-export function loadPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): PipelinePlan {
-  let text: string;
+type TextOptions = LoadOptions & { readonly name?: string; readonly source?: string };
+
+/** A pipeline file checked as far as it can be without I/O; `preflight` makes the checks that need it. */
+interface Analysis {
+  readonly where: string;
+  readonly problems: readonly ConfigProblem[];
+  /** Undefined when there are problems. */
+  readonly plan: PipelinePlan | undefined;
+  readonly preflight: (() => Promise<ConfigProblem[]>) | undefined;
+}
+
+function readConfig(file: string, opts: LoadOptions): { text: string; opts: TextOptions } {
   try {
-    text = readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    return { text, opts: { ...opts, name: basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_'), source: file } };
   } catch (err) {
     throw new SluiceError(ErrorCodes.CONFIG_NOT_FOUND, `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const defaultName = basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_');
-  return parsePipelineText(text, registry, { ...opts, name: defaultName, source: file });
 }
 
-export function parsePipelineText(
-  text: string,
-  registry: ComponentRegistry,
-  opts: LoadOptions & { readonly name?: string; readonly source?: string } = {},
-): PipelinePlan {
+export function loadPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): PipelinePlan {
+  const c = readConfig(file, opts);
+  return parsePipelineText(c.text, registry, c.opts);
+}
+
+/** As loadPipelineFile, adding the checks that need I/O (an existing Delta table's schema), with
+ * every problem of both kinds listed at once: `sluice validate`. */
+export async function checkPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): Promise<PipelinePlan> {
+  const c = readConfig(file, opts);
+  const a = analyse(c.text, registry, c.opts);
+  const late = (await a.preflight?.()) ?? [];
+  if (a.plan === undefined || late.length > 0) throw new ConfigError([...a.problems, ...late], a.where);
+  return a.plan;
+}
+
+export function parsePipelineText(text: string, registry: ComponentRegistry, opts: TextOptions = {}): PipelinePlan {
+  const a = analyse(text, registry, opts);
+  if (a.plan === undefined) throw new ConfigError(a.problems, a.where);
+  return a.plan;
+}
+
+function analyse(text: string, registry: ComponentRegistry, opts: TextOptions): Analysis {
   const where = opts.source ?? 'configuration';
   const lines = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
@@ -79,7 +105,8 @@ export function parsePipelineText(
     problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
   }
   const factories = stages.flatMap((s) => (s?.factory === undefined ? [] : [s.factory]));
-  if (source !== undefined) problems.push(...stageSchemaProblems(source, stages));
+  const walk = source === undefined ? undefined : planStages(source, stages);
+  if (walk !== undefined) problems.push(...walk.problems);
   if (source !== undefined && sink !== undefined) {
     problems.push(
       ...capabilityProblems({
@@ -90,12 +117,19 @@ export function parsePipelineText(
       }),
     );
   }
+  const preflight =
+    sink?.def.existingSchema === undefined || walk === undefined || !wantsSinkSchema(stages, walk.inputs)
+      ? undefined
+      : async (): Promise<ConfigProblem[]> => {
+          const schema = (await sink.def.existingSchema?.(sink.config)) ?? null;
+          return schema === null ? [] : sinkSchemaProblems(schema, stages, walk.inputs).map(withLines);
+        };
   if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || factories.length !== stages.length) {
-    throw new ConfigError(problems.map(withLines), where);
+    return { where, problems: problems.map(withLines), plan: undefined, preflight };
   }
   const f: PipelineFile = top.value;
   const name = f.streaming.name ?? opts.name ?? 'pipeline';
-  return {
+  const plan: PipelinePlan = {
     name,
     source: { type: f.streaming.source.type, def: source.def, config: source.config },
     sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
@@ -104,7 +138,9 @@ export function parsePipelineText(
     checkpointLocation: checkpoint === undefined ? temporaryCheckpoint(name) : resolve(checkpoint),
     processing: f.streaming.processing,
     errorHandling: f.streaming.error_handling,
+    ...(preflight === undefined ? {} : { preflight }),
   };
+  return { where, problems: [], plan, preflight };
 }
 
 function checkComponent<D extends { readonly config: import('zod').ZodType<unknown> }>(

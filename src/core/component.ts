@@ -155,6 +155,10 @@ export interface SinkDefinition<C> {
   readonly summary: string;
   readonly config: z.ZodType<C>;
   readonly capabilities: SinkCapabilities;
+  /** The schema rows must fit when the sink already fixes one before the run (an existing Delta
+   * table that does not merge schemas); null when it does not. Read only when some stage would be
+   * checked against it. */
+  existingSchema?(config: C): Promise<PlannedSchema | null>;
   create(config: C, ctx: ComponentContext): Sink;
 }
 
@@ -183,8 +187,8 @@ export interface StageDefinition<C> {
    * counts as unknown. */
   plan?(config: C, input: PlannedSchema | null, stageName: string): StagePlan;
   /** The same checks for the parts of a config that failed validation elsewhere (`raw` as written),
-   * so that every problem of a file is listed at once; the output then counts as unknown. */
-  planInvalid?(raw: unknown, input: PlannedSchema | null, stageName: string): readonly ConfigProblem[];
+   * so that every problem of a file is listed at once, and the output as far as it can be told. */
+  planInvalid?(raw: unknown, input: PlannedSchema | null, stageName: string): StagePlan;
   /** `ctx.stateDir` is the stage's own folder in the checkpoint (`stages/<index>`), for state that
    * must survive restarts (a schema history, say). */
   create(config: C, ctx: ComponentContext & { readonly stageName: string }): Stage | Promise<Stage>;

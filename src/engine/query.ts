@@ -114,6 +114,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const logger = (opts.logger ?? createLogger()).child({ pipeline: plan.name });
     // Plans from YAML and the API are checked when built; this covers plans put together by hand.
     const mismatch = capabilityProblems({ source: plan.source, sink: plan.sink, paths: { sourceOption: (k) => `source option ${k}`, outputMode: 'output mode' } });
+    mismatch.push(...((await plan.preflight?.()) ?? []));
     if (mismatch.length > 0) throw new ConfigError(mismatch, `pipeline ${plan.name}`);
     const cp = new CheckpointStore(plan.checkpointLocation);
     const existing = await cp.prepare();

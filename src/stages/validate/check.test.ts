@@ -104,7 +104,9 @@ describe('validate rules checked against the schema known before the run', () =>
 
   it('passes the schema through quality stages but not past stages that can change it', () => {
     const rule = ['- type: validate', '  config:', '    rules: [{ rule: not_null, column: nope }]'];
-    assert.equal(problems(pipeline(SCHEMA, ['- type: quality', '  config: {}', ...rule])).length, 1);
+    const viaQuality = problems(pipeline(SCHEMA, ['- type: quality', '  config: { expect: { positive: "n > 0" } }', ...rule]));
+    assert.equal(viaQuality.length, 1, viaQuality.join('\n'));
+    assert.match(viaQuality[0] ?? '', /stages\[1\]\.config\.rules\[0\]\.column .*unknown column; expected a column of the schema of source file/);
     assert.deepEqual(problems(pipeline(SCHEMA, ['- type: detect', ...rule])), []);
     assert.deepEqual(problems(pipeline(null, rule)), []);
   });

@@ -1,7 +1,7 @@
 // The `validate` stage: conforms records to a declared schema and checks rules; failing records go
 // to the dead-letter queue, are dropped or stop the pipeline, per rule or per stage.
 import { defineStage, type PlannedSchema, type Stage, type StagePlan } from '../../core/component.ts';
-import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../../core/errors.ts';
+import { ConfigError, ErrorCodes, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { describeOrigin, originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
@@ -174,17 +174,17 @@ export function planValidate(cfg: ValidateConfig, input: PlannedSchema | null, s
 
 /** The same for a config that failed validation: the rules that are valid on their own, against the
  * stage's schema if that one is valid, else the schema flowing in. */
-export function planInvalidValidate(raw: unknown, input: PlannedSchema | null, stageName: string): ConfigProblem[] {
+export function planInvalidValidate(raw: unknown, input: PlannedSchema | null, stageName: string): StagePlan {
   const c = raw !== null && typeof raw === 'object' ? (raw as { schema?: unknown; rules?: unknown }) : {};
   let against = input;
-  if (typeof c.schema === 'string' || (c.schema !== null && typeof c.schema === 'object')) {
+  if (c.schema !== undefined) {
     try {
       against = { schema: parseSchema(c.schema as string | Record<string, unknown>), from: `the declared schema of stage ${stageName}` };
     } catch {
-      return []; // the schema's own problem is reported; rules checked against another would mislead
+      return { output: null, problems: [] }; // the schema's own problem is reported; rules checked against another would mislead
     }
   }
-  if (against === null || !Array.isArray(c.rules)) return [];
+  if (against === null || !Array.isArray(c.rules)) return { output: against, problems: [] };
   const rules: RuleConfig[] = [];
   const indexes: number[] = [];
   c.rules.forEach((r: unknown, i) => {
@@ -200,7 +200,7 @@ export function planInvalidValidate(raw: unknown, input: PlannedSchema | null, s
       indexes.push(i);
     }
   });
-  return checkRules(rules, against, stageName, indexes);
+  return { output: against, problems: checkRules(rules, against, stageName, indexes) };
 }
 
 export const validateStage = defineStage<ValidateConfig>({
