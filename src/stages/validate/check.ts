@@ -63,14 +63,21 @@ export function checkRules(rules: readonly RuleConfig[], planned: PlannedSchema,
       }
       return;
     }
-    const columns: [string, string][] = r.rule === 'unique' ? (r.columns === undefined ? [[`${at}.column`, r.column ?? '']] : r.columns.map((c, j) => [`${at}.columns[${j}]`, c])) : [[`${at}.column`, r.column]];
-    for (const [path, column] of columns) {
+    for (const [key, column] of ruleColumns(r)) {
+      const path = `${at}.${key}`;
       const c = resolveColumn(planned.schema, column, planned.from);
       if (!c.ok) problems.push({ path, message: c.message, expected: c.expected, found: column });
       else if (c.type !== undefined) problems.push(...typeProblems(r, at, column, c.type));
     }
   });
   return problems;
+}
+
+/** The columns a rule reads, with their keys in the rule (`column`, `columns[1]`). */
+export function ruleColumns(r: RuleConfig): [string, string][] {
+  if (r.rule === 'expression') return [];
+  if (r.rule === 'unique') return r.columns === undefined ? [['column', r.column ?? '']] : r.columns.map((c, j) => [`columns[${j}]`, c]);
+  return [['column', r.column]];
 }
 
 /** The rule's parameters against the column's type. */

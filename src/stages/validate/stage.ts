@@ -7,7 +7,7 @@ import { describeOrigin, originOf, type Batch, type Rejected, type Row } from '.
 import type { StructType } from '../../core/schema.ts';
 import { parseSchema } from '../../schema/ddl.ts';
 import { compileConformer, type Conformer } from '../../schema/conform.ts';
-import { checkRules } from './check.ts';
+import { checkRules, resolveColumn, ruleColumns } from './check.ts';
 import { ruleName, ruleSchema, validateConfig, type Policy, type RuleConfig, type ValidateConfig } from './config.ts';
 import { payloadOf } from './payload.ts';
 import { compileRule, type CompiledRule } from './rules.ts';
@@ -143,11 +143,13 @@ export class ValidateStage implements Stage {
     if (this.logger === undefined) return;
     for (const r of this.cfg.rules) {
       const name = ruleName(r);
-      if (r.rule === 'expression' || this.warned.has(name)) continue;
-      const missing = checkRules([r], { schema, from: "the batch's schema" }, this.name).find((p) => p.message.startsWith('unknown column') || p.message.startsWith('struct '));
-      if (missing === undefined) continue;
+      if (this.warned.has(name)) continue;
+      const missing = ruleColumns(r)
+        .map(([, column]) => ({ column, found: resolveColumn(schema, column, "the batch's schema") }))
+        .find((c) => !c.found.ok);
+      if (missing === undefined || missing.found.ok) continue;
       this.warned.add(name);
-      this.logger.warn(`stage ${this.name}: rule ${name} names ${JSON.stringify(missing.found)}, which the data does not have: ${missing.message}; the rule ${r.rule === 'not_null' ? 'fails' : 'passes'} every row without it`, {
+      this.logger.warn(`stage ${this.name}: rule ${name} names ${JSON.stringify(missing.column)}, which the data does not have: ${missing.found.message}; the rule ${r.rule === 'not_null' ? 'fails' : 'passes'} every row without it`, {
         stage: this.name,
         rule: name,
       });
