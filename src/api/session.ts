@@ -3,9 +3,11 @@
 import { resolve } from 'node:path';
 import { ProcessingSchema, ErrorHandlingSchema, type ErrorHandlingConfig, type ProcessingConfig } from '../config/pipeline.ts';
 import { temporaryCheckpoint, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from '../config/plan.ts';
+import { capabilityProblems } from '../config/capabilities.ts';
 import { closest, validate } from '../config/problems.ts';
 import { parseDuration } from '../config/units.ts';
 import { ConfigError, type ConfigProblem } from '../core/errors.ts';
+import type { OutputMode, Stage } from '../core/component.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Batch, Row } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
@@ -117,7 +119,7 @@ export class DataStream {
 }
 
 export class DataStreamWriter extends FormatBuilder {
-  private mode = 'append';
+  private mode: OutputMode = 'append';
   private triggerSpec: TriggerSpec | undefined;
   private name: string | undefined;
   private logger: Logger | undefined;
@@ -125,7 +127,8 @@ export class DataStreamWriter extends FormatBuilder {
     super('delta');
   }
 
-  outputMode(mode: 'append'): this {
+  /** As Spark's; the sink must support it (all sinks here append), or planning fails. */
+  outputMode(mode: OutputMode): this {
     this.mode = mode;
     return this;
   }
@@ -155,7 +158,6 @@ export class DataStreamWriter extends FormatBuilder {
     const sinkDef = reg.sinks.get(this.type);
     if (src === undefined) problems.push(unknownType('readStream.format', this.stream.source.type, [...reg.sources.keys()]));
     if (sinkDef === undefined) problems.push(unknownType('writeStream.format', this.type, [...reg.sinks.keys()]));
-    if (this.mode !== 'append') problems.push({ path: 'writeStream.outputMode', message: 'output mode not supported', expected: '"append"', found: this.mode });
     const sinkOpts: Options = path === undefined ? { ...this.opts } : { ...this.opts, path };
     const checkpoint = sinkOpts.checkpointLocation ?? sinkOpts['checkpoint.location'];
     delete sinkOpts.checkpointLocation;
@@ -167,6 +169,17 @@ export class DataStreamWriter extends FormatBuilder {
     const sinkCfg = sinkDef === undefined ? undefined : validate(sinkDef.config, sinkOpts, 'writeStream.option');
     if (srcCfg?.ok === false) problems.push(...srcCfg.problems);
     if (sinkCfg?.ok === false) problems.push(...sinkCfg.problems);
+    if (src !== undefined && sinkDef !== undefined && srcCfg?.ok === true) {
+      problems.push(
+        ...capabilityProblems({
+          source: { type: this.stream.source.type, def: src, config: srcCfg.value },
+          sink: { type: this.type, def: sinkDef },
+          outputMode: this.mode,
+          paths: { sourceOption: (k) => `readStream.option(${JSON.stringify(k)})`, outputMode: 'writeStream.outputMode' },
+          knownSinks: reg.sinks.values(),
+        }),
+      );
+    }
     const trigger = this.resolveTrigger(problems);
     const processing = validate(ProcessingSchema, {}, '');
     const errorHandling = validate(ErrorHandlingSchema, {}, '');
@@ -206,7 +219,7 @@ function unknownType(path: string, found: string, known: string[]): ConfigProble
   return { path, message: `unknown format${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`, expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`, found };
 }
 
-function transformStage(name: string, fn: TransformFn): import('../core/component.ts').Stage {
+function transformStage(name: string, fn: TransformFn): Stage {
   return {
     name,
     async process(batch) {

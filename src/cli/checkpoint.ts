@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointStore } from '../engine/checkpoint.ts';
+import { inspectLock, type LockReport } from '../engine/lock.ts';
 import { RejectedLog } from '../engine/rejected.ts';
-import { readTextIfExists } from '../core/fs.ts';
 
 export interface CheckpointSummary {
   readonly checkpoint: string;
@@ -15,7 +15,8 @@ export interface CheckpointSummary {
   readonly pendingOffsets: unknown;
   readonly watermarkMs: number;
   readonly rejectedFiles: number;
-  readonly lockedBy: unknown;
+  /** Who holds the checkpoint and whether that process still exists; null when nobody does. */
+  readonly lock: LockReport | null;
 }
 
 export async function summarizeCheckpoint(dir: string): Promise<CheckpointSummary> {
@@ -30,7 +31,7 @@ export async function summarizeCheckpoint(dir: string): Promise<CheckpointSummar
   const pending = lastOffsets !== null && lastOffsets !== lastCommit ? await cp.readOffsets(lastOffsets) : undefined;
   const commit = lastCommit === null ? undefined : await cp.readCommit(lastCommit);
   const rejected = await fsp.readdir(new RejectedLog(dir).dir).catch(() => [] as string[]);
-  const lock = await readTextIfExists(join(dir, '.lock'));
+  const lock = await inspectLock(dir);
   return {
     checkpoint: dir,
     queryId: meta?.id ?? null,
@@ -40,7 +41,7 @@ export async function summarizeCheckpoint(dir: string): Promise<CheckpointSummar
     pendingOffsets: pending?.offsets[0] ?? null,
     watermarkMs: commit?.nextBatchWatermarkMs ?? 0,
     rejectedFiles: rejected.filter((n) => n.endsWith('.jsonl')).length,
-    lockedBy: lock === undefined ? null : (JSON.parse(lock) as unknown),
+    lock,
   };
 }
 
@@ -65,7 +66,7 @@ export function checkpointCommands(program: Command): void {
         `pending batch    ${s.pendingBatch === null ? 'none' : `${s.pendingBatch} (will be re-run with ${JSON.stringify(s.pendingOffsets)})`}`,
         `watermark        ${s.watermarkMs === 0 ? 'none' : new Date(s.watermarkMs).toISOString()}`,
         `rejected files   ${s.rejectedFiles}`,
-        `in use by        ${s.lockedBy === null ? 'nobody' : JSON.stringify(s.lockedBy)}`,
+        `lock             ${s.lock === null ? 'none' : s.lock.description}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

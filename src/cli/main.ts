@@ -38,8 +38,8 @@ program
   .command('validate')
   .description('check a pipeline config without running it; lists every problem')
   .argument('<config>', 'pipeline YAML file')
-  .action((config: string) => {
-    process.exitCode = validateCommand(config, registry);
+  .action(async (config: string) => {
+    process.exitCode = await validateCommand(config, registry);
   });
 
 statusCommand(program);

@@ -19,7 +19,8 @@ interface LiveStatus {
 
 export async function pipelineStatus(dir: string): Promise<{ checkpoint: CheckpointSummary; live: LiveStatus | null }> {
   const checkpoint = await summarizeCheckpoint(dir);
-  const endpoint = await readMonitoringEndpoint(dir);
+  // The endpoint file of a process that died is a leftover, and its port may be another program's now.
+  const endpoint = checkpoint.lock?.state === 'stale' ? undefined : await readMonitoringEndpoint(dir);
   if (endpoint === undefined) return { checkpoint, live: null };
   try {
     const get = async (path: string): Promise<unknown> => {
@@ -39,7 +40,7 @@ export function formatStatus(s: Awaited<ReturnType<typeof pipelineStatus>>): str
   const lines = [
     `checkpoint       ${c.checkpoint}`,
     `query id         ${c.queryId ?? '-'}`,
-    `state            ${s.live?.status !== null && s.live?.status !== undefined ? String(s.live.status.state) : c.lockedBy === null ? 'stopped' : 'running (no monitoring server)'}`,
+    `state            ${stateLine(s)}`,
     `last committed   ${c.lastCommittedBatch ?? 'none'}`,
     `offsets          ${JSON.stringify(c.committedOffsets)}`,
     `pending batch    ${c.pendingBatch === null ? 'none' : `${c.pendingBatch} (will be re-run with ${JSON.stringify(c.pendingOffsets)})`}`,
@@ -57,6 +58,16 @@ export function formatStatus(s: Awaited<ReturnType<typeof pipelineStatus>>): str
     if (p !== null) lines.push(`last progress    batch ${String(p.batchId)} at ${String(p.timestamp)}: ${String(p.numInputRows)} rows, ${String(p.processedRowsPerSecond)} rows/s, ${String(p.batchDuration)} ms`);
   }
   return lines.join('\n');
+}
+
+/** The live state when the monitoring server answers, with who runs it; else what the lock tells:
+ * running, stale (the process is gone), held from another host, or stopped. */
+function stateLine(s: Awaited<ReturnType<typeof pipelineStatus>>): string {
+  const lock = s.checkpoint.lock;
+  const live = s.live?.status;
+  if (lock === null) return live !== null && live !== undefined ? String(live.state) : 'stopped';
+  if (live !== null && live !== undefined && lock.state !== 'stale') return `${String(live.state)} (pid ${lock.pid} on host ${lock.host} since ${lock.since})`;
+  return lock.description;
 }
 
 export function statusCommand(program: Command): void {

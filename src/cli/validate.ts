@@ -1,11 +1,11 @@
 // `sluice validate <config>`: every problem at once, exit code 2 when there is any.
-import { loadPipelineFile } from '../config/load.ts';
+import { checkPipelineFile } from '../config/load.ts';
 import { describeTrigger, type ComponentRegistry } from '../config/plan.ts';
 import { SluiceError } from '../core/errors.ts';
 
-export function validateCommand(file: string, registry: ComponentRegistry, out: (s: string) => void = (s) => process.stdout.write(s)): number {
+export async function validateCommand(file: string, registry: ComponentRegistry, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   try {
-    const plan = loadPipelineFile(file, registry);
+    const plan = await checkPipelineFile(file, registry);
     out(`${file}: valid\n`);
     out(`  pipeline    ${plan.name}\n`);
     out(`  source      ${plan.source.type}\n`);

@@ -6,10 +6,12 @@ import type * as Yaml from 'yaml';
 import type { LineCounter } from 'yaml';
 import { lazyModule } from '../core/lazy.ts';
 import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
+import { capabilityProblems } from './capabilities.ts';
 import { interpolate } from './interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
 import { temporaryCheckpoint, triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
 import { closest, validate } from './problems.ts';
+import { planStages, sinkSchemaProblems, wantsSinkSchema, type StageToPlan } from './schema-plan.ts';
 
 // YAML is needed only where a pipeline file is read (the CLI), not by pipelines built in code.
 const yaml = lazyModule<typeof Yaml>('yaml');
@@ -22,22 +24,48 @@ export interface LoadOptions {
 
 const CHECKPOINT_KEYS = ['checkpoint.location', 'checkpointLocation'] as const;
 
-export function loadPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): PipelinePlan {
-  let text: string;
+type TextOptions = LoadOptions & { readonly name?: string; readonly source?: string };
+
+/** A pipeline file checked as far as it can be without I/O; `preflight` makes the checks that need it. */
+interface Analysis {
+  readonly where: string;
+  readonly problems: readonly ConfigProblem[];
+  /** Undefined when there are problems. */
+  readonly plan: PipelinePlan | undefined;
+  readonly preflight: (() => Promise<ConfigProblem[]>) | undefined;
+}
+
+function readConfig(file: string, opts: LoadOptions): { text: string; opts: TextOptions } {
   try {
-    text = readFileSync(file, 'utf8');
+    const text = readFileSync(file, 'utf8');
+    return { text, opts: { ...opts, name: basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_'), source: file } };
   } catch (err) {
     throw new SluiceError(ErrorCodes.CONFIG_NOT_FOUND, `cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const defaultName = basename(file, extname(file)).replace(/[^A-Za-z0-9_.-]/g, '_');
-  return parsePipelineText(text, registry, { ...opts, name: defaultName, source: file });
 }
 
-export function parsePipelineText(
-  text: string,
-  registry: ComponentRegistry,
-  opts: LoadOptions & { readonly name?: string; readonly source?: string } = {},
-): PipelinePlan {
+export function loadPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): PipelinePlan {
+  const c = readConfig(file, opts);
+  return parsePipelineText(c.text, registry, c.opts);
+}
+
+/** As loadPipelineFile, adding the checks that need I/O (an existing Delta table's schema), with
+ * every problem of both kinds listed at once: `sluice validate`. */
+export async function checkPipelineFile(file: string, registry: ComponentRegistry, opts: LoadOptions = {}): Promise<PipelinePlan> {
+  const c = readConfig(file, opts);
+  const a = analyse(c.text, registry, c.opts);
+  const late = (await a.preflight?.()) ?? [];
+  if (a.plan === undefined || late.length > 0) throw new ConfigError([...a.problems, ...late], a.where);
+  return a.plan;
+}
+
+export function parsePipelineText(text: string, registry: ComponentRegistry, opts: TextOptions = {}): PipelinePlan {
+  const a = analyse(text, registry, opts);
+  if (a.plan === undefined) throw new ConfigError(a.problems, a.where);
+  return a.plan;
+}
+
+function analyse(text: string, registry: ComponentRegistry, opts: TextOptions): Analysis {
   const where = opts.source ?? 'configuration';
   const lines = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
@@ -76,21 +104,43 @@ export function parsePipelineText(
   if (checkpoint === undefined && top.ok && top.value.streaming.sink.type !== 'console') {
     problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
   }
-  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || stages.some((s) => s === undefined)) {
-    throw new ConfigError(problems.map(withLines), where);
+  const factories = stages.flatMap((s) => (s?.factory === undefined ? [] : [s.factory]));
+  const walk = source === undefined ? undefined : planStages(source, stages);
+  if (walk !== undefined) problems.push(...walk.problems);
+  if (source !== undefined && sink !== undefined) {
+    problems.push(
+      ...capabilityProblems({
+        source,
+        sink,
+        paths: { sourceOption: (k) => `streaming.source.config.${k}`, outputMode: 'streaming.sink.type' },
+        knownSinks: registry.sinks.values(),
+      }),
+    );
+  }
+  const preflight =
+    sink?.def.existingSchema === undefined || walk === undefined || !wantsSinkSchema(stages, walk.inputs)
+      ? undefined
+      : async (): Promise<ConfigProblem[]> => {
+          const schema = (await sink.def.existingSchema?.(sink.config)) ?? null;
+          return schema === null ? [] : sinkSchemaProblems(schema, stages, walk.inputs).map(withLines);
+        };
+  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || factories.length !== stages.length) {
+    return { where, problems: problems.map(withLines), plan: undefined, preflight };
   }
   const f: PipelineFile = top.value;
   const name = f.streaming.name ?? opts.name ?? 'pipeline';
-  return {
+  const plan: PipelinePlan = {
     name,
     source: { type: f.streaming.source.type, def: source.def, config: source.config },
     sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
-    stages: stages.filter((s) => s !== undefined),
+    stages: factories,
     trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
     checkpointLocation: checkpoint === undefined ? temporaryCheckpoint(name) : resolve(checkpoint),
     processing: f.streaming.processing,
     errorHandling: f.streaming.error_handling,
+    ...(preflight === undefined ? {} : { preflight }),
   };
+  return { where, problems: [], plan, preflight };
 }
 
 function checkComponent<D extends { readonly config: import('zod').ZodType<unknown> }>(
@@ -98,7 +148,7 @@ function checkComponent<D extends { readonly config: import('zod').ZodType<unkno
   ref: unknown,
   defs: ReadonlyMap<string, D>,
   problems: ConfigProblem[],
-): { def: D; config: unknown } | undefined {
+): { type: string; def: D; config: unknown } | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const { type, config } = ref as { type?: unknown; config?: unknown };
   if (typeof type !== 'string') return undefined;
@@ -119,10 +169,12 @@ function checkComponent<D extends { readonly config: import('zod').ZodType<unkno
     problems.push(...r.problems);
     return undefined;
   }
-  return { def, config: r.value };
+  return { type, def, config: r.value };
 }
 
-function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): StageFactory | undefined {
+/** The stage, also when its config is invalid (then without a factory), so that its schema checks
+ * still run; undefined for an unknown type. */
+function checkStage(ref: unknown, index: number, registry: ComponentRegistry, problems: ConfigProblem[]): (StageToPlan & { readonly factory?: StageFactory }) | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const { type, name, config } = ref as { type?: unknown; name?: unknown; config?: unknown };
   if (typeof type !== 'string') return undefined;
@@ -139,23 +191,32 @@ function checkStage(ref: unknown, index: number, registry: ComponentRegistry, pr
     });
     return undefined;
   }
+  const stageName = typeof name === 'string' ? name : `${type}_${index}`;
   const r = validate(def.config, config ?? {}, `${path}.config`);
   if (!r.ok) {
     problems.push(...r.problems);
-    return undefined;
+    return { def, valid: false, config, name: stageName, configPath: `${path}.config` };
   }
-  const stageName = typeof name === 'string' ? name : `${type}_${index}`;
-  return (ctx) => def.create(r.value, { ...ctx, stageName });
+  return { def, valid: true, config: r.value, name: stageName, configPath: `${path}.config`, factory: (ctx) => def.create(r.value, { ...ctx, stageName }) };
 }
 
 /** The YAML line of a dotted key path, so that problems point into the file. Keys may contain dots
- * themselves (`batch.interval`), so each step tries the longest key that exists. */
+ * themselves (`batch.interval`), so each step tries the longest key that exists; `[n]` steps into
+ * the n-th item of a list (a rule of a stage, say). */
 function lineOf(doc: ReturnType<typeof Yaml.parseDocument>, lines: LineCounter, path: string): number | undefined {
   const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
   let node: unknown = doc.contents;
   let i = 0;
   let offset: number | undefined;
-  while (i < parts.length && yaml().isMap(node)) {
+  while (i < parts.length && (yaml().isMap(node) || yaml().isSeq(node))) {
+    if (yaml().isSeq(node)) {
+      const item: unknown = /^\d+$/.test(parts[i] ?? '') ? node.items[Number(parts[i])] : undefined;
+      if (!yaml().isNode(item)) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+      i++;
+      continue;
+    }
     let matched = false;
     for (let j = parts.length; j > i; j--) {
       const key = parts.slice(i, j).join('.');

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SinkDefinition, SourceDefinition, Stage, StageDefinition, ComponentContext } from '../core/component.ts';
+import type { ConfigProblem } from '../core/errors.ts';
 import type { ErrorHandlingConfig, ProcessingConfig } from './pipeline.ts';
 
 export type Trigger =
@@ -28,6 +29,9 @@ export interface PipelinePlan {
   readonly checkpointLocation: string;
   readonly processing: ProcessingConfig;
   readonly errorHandling: ErrorHandlingConfig;
+  /** Checks that need I/O (the schema of an existing Delta table): run by `sluice validate` and
+   * before a query starts, with the same key paths as the checks made when the plan was built. */
+  readonly preflight?: () => Promise<readonly ConfigProblem[]>;
 }
 
 export function triggerFrom(processing: ProcessingConfig): Trigger {

@@ -1,5 +1,6 @@
 // The small plugin interfaces every source, sink and stage implements, and their typed definitions.
 import type { z } from 'zod';
+import type { ConfigProblem } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Batch, Rejected, SinkTxn, SourceData } from './record.ts';
 import type { StructType } from './schema.ts';
@@ -30,8 +31,9 @@ export interface ComponentContext {
   /** Engine-level defaults from `streaming.processing` that sources may apply. */
   readonly defaults: { readonly maxOffsetsPerTrigger?: number };
   /** Progress markers the sink holds whose appId starts with `prefix` (appId -> version), so a
-   * source sharing work with other instances can resume where the sink is; empty when the sink
-   * keeps none. */
+   * source sharing work with other instances can resume where the sink is. Only for sources whose
+   * `needs` ask for `progressMarkers`: the plan refuses them with a sink that keeps none, and asking
+   * such a sink anyway is an error, never an empty answer. */
   readonly sinkVersions: (prefix: string) => Promise<ReadonlyMap<string, number>>;
 }
 
@@ -134,11 +136,48 @@ export interface Stage {
   close?(): Promise<void>;
 }
 
+/** How a sink's table or topic relates to the stream, as Spark's output modes. */
+export type OutputMode = 'append' | 'update' | 'complete';
+
+/** What a sink offers. The plan checks it against what the source needs when it is built (from YAML
+ * or the TypeScript API alike) and refuses a mismatch naming both components. */
+export interface SinkCapabilities {
+  /** Keeps a source's per-partition progress markers (`batch.txns`) atomically with the rows and
+   * reports them back (`Sink.committedVersions`), so instances sharing one sink resume where it is. */
+  readonly progressMarkers: boolean;
+  /** Recognises a batch id it already holds for the query and writes nothing (a replay after a crash). */
+  readonly idempotentCommit: boolean;
+  /** What a reader of the sink sees after crashes and replays. */
+  readonly delivery: 'exactly-once' | 'at-least-once';
+  readonly outputModes: readonly OutputMode[];
+}
+
+/** What a sink offers when its definition declares nothing: no markers, no idempotence, append only. */
+export const NO_CAPABILITIES: SinkCapabilities = { progressMarkers: false, idempotentCommit: false, delivery: 'at-least-once', outputModes: ['append'] };
+
+/** A requirement of a source, with why it holds and the config key that causes it (for the error). */
+export interface Need {
+  /** e.g. "consumer-group mode, `group.id` set". */
+  readonly reason: string;
+  /** The source option that makes the need, relative to the source's config. */
+  readonly key: string;
+}
+
+/** What a source needs from the sink given its config; absent: nothing. */
+export interface SourceNeeds {
+  readonly progressMarkers?: Need;
+}
+
 export interface SourceDefinition<C> {
   readonly kind: 'source';
   readonly type: string;
   readonly summary: string;
   readonly config: z.ZodType<C>;
+  /** What the source needs from the sink with this config. */
+  needs?(config: C): SourceNeeds;
+  /** The schema of the source's rows when the config fixes it before the run (a declared `schema`,
+   * Kafka's fixed columns); null when only the data will tell. */
+  declaredSchema?(config: C): StructType | null;
   create(config: C, ctx: ComponentContext): Source;
 }
 
@@ -147,7 +186,27 @@ export interface SinkDefinition<C> {
   readonly type: string;
   readonly summary: string;
   readonly config: z.ZodType<C>;
+  readonly capabilities: SinkCapabilities;
+  /** The schema rows must fit when the sink already fixes one before the run (an existing Delta
+   * table that does not merge schemas); null when it does not. Read only when some stage would be
+   * checked against it. */
+  existingSchema?(config: C): Promise<PlannedSchema | null>;
   create(config: C, ctx: ComponentContext): Sink;
+}
+
+/** The schema flowing into a stage as known before the run, and where it comes from (for messages). */
+export interface PlannedSchema {
+  readonly schema: StructType;
+  /** e.g. "the declared schema of source file". */
+  readonly from: string;
+}
+
+/** A stage's config checked against the schema known before the run. */
+export interface StagePlan {
+  /** The stage's output schema before the run; null when only the data will tell. */
+  readonly output: PlannedSchema | null;
+  /** Problems with key paths relative to the stage's config (`rules[0].column`). */
+  readonly problems: readonly ConfigProblem[];
 }
 
 export interface StageDefinition<C> {
@@ -155,6 +214,13 @@ export interface StageDefinition<C> {
   readonly type: string;
   readonly summary: string;
   readonly config: z.ZodType<C>;
+  /** Checks the config against the input schema known before the run (null: unknown) and tells the
+   * output schema, so a pipeline file is refused before anything runs. Without it the stage's output
+   * counts as unknown. */
+  plan?(config: C, input: PlannedSchema | null, stageName: string): StagePlan;
+  /** The same checks for the parts of a config that failed validation elsewhere (`raw` as written),
+   * so that every problem of a file is listed at once, and the output as far as it can be told. */
+  planInvalid?(raw: unknown, input: PlannedSchema | null, stageName: string): StagePlan;
   /** `ctx.stateDir` is the stage's own folder in the checkpoint (`stages/<index>`), for state that
    * must survive restarts (a schema history, say). */
   create(config: C, ctx: ComponentContext & { readonly stageName: string }): Stage | Promise<Stage>;
@@ -168,6 +234,8 @@ export function defineSource<C>(def: Omit<SourceDefinition<C>, 'kind'>): SourceD
   return { kind: 'source', ...def };
 }
 
-export function defineSink<C>(def: Omit<SinkDefinition<C>, 'kind'>): SinkDefinition<C> {
-  return { kind: 'sink', ...def };
+/** A sink that declares no `capabilities` offers none (NO_CAPABILITIES): the plan then refuses
+ * sources that need them, instead of the run discovering it. */
+export function defineSink<C>(def: Omit<SinkDefinition<C>, 'kind' | 'capabilities'> & { readonly capabilities?: SinkCapabilities }): SinkDefinition<C> {
+  return { kind: 'sink', ...def, capabilities: def.capabilities ?? NO_CAPABILITIES };
 }

@@ -8,13 +8,12 @@
 //
 // Every file is written atomically; offsets and commits are put-if-absent, so a second process
 // on the same checkpoint is detected instead of silently interleaving.
-import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JsonValue, Offset } from '../core/component.ts';
 import { CheckpointError, ErrorCodes } from '../core/errors.ts';
 import { readTextIfExists, writeFileAtomic, writeFileIfAbsent } from '../core/fs.ts';
+import { acquireLock, type HeldLock } from './lock.ts';
 
 export interface CheckpointMetadata {
   readonly id: string;
@@ -34,8 +33,6 @@ export interface CommitEntry {
 }
 
 const VERSION_LINE = 'v1';
-/** Lock tokens held by queries of this process. */
-const LIVE_LOCKS = new Set<string>();
 /** Like Spark's spark.sql.streaming.minBatchesToRetain. */
 export const MIN_BATCHES_TO_RETAIN = 100;
 
@@ -106,41 +103,10 @@ export class CheckpointStore {
     return existing;
   }
 
-  /** Takes the checkpoint for this query; a live query holding it, here or in another process, is an error. */
-  async lock(): Promise<() => Promise<void>> {
-    const path = join(this.dir, '.lock');
-    const token = randomUUID();
-    const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), token });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await fsp.writeFile(path, mine, { flag: 'wx' });
-        LIVE_LOCKS.add(token);
-        return async () => {
-          LIVE_LOCKS.delete(token);
-          if ((await readTextIfExists(path)) === mine) await fsp.rm(path, { force: true });
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const holder = parseLock(await readTextIfExists(path));
-      if (holder !== undefined && holder.host !== hostname()) {
-        throw new CheckpointError(
-          ErrorCodes.CHECKPOINT_MISMATCH,
-          `checkpoint ${this.dir} is locked by process ${holder.pid} on host ${holder.host} since ${holder.since}; if that process is gone, remove ${path}`,
-          { details: { holder } },
-        );
-      }
-      // Same host: the holder is live if it is another running process, or a query of this process.
-      // A lock with our pid but a token we do not hold is left by an earlier process that had the same pid.
-      const live = holder !== undefined && (holder.pid === process.pid ? LIVE_LOCKS.has(holder.token) : isAlive(holder.pid));
-      if (live) {
-        throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `checkpoint ${this.dir} is in use by process ${holder.pid} on this host since ${holder.since}`, {
-          details: { holder },
-        });
-      }
-      await fsp.rm(path, { force: true });
-    }
-    throw new CheckpointError(ErrorCodes.CHECKPOINT_MISMATCH, `could not lock checkpoint ${this.dir}`);
+  /** Takes the checkpoint for this query (see lock.ts); a live query holding it, here or in another
+   * process, is an error, and a lock left by a process that no longer exists is taken over. */
+  lock(owner: { readonly queryId: string; readonly runId: string }): Promise<HeldLock> {
+    return acquireLock(this.dir, owner);
   }
 
   async latestBatchId(kind: 'offsets' | 'commits'): Promise<number | undefined> {
@@ -216,25 +182,6 @@ export class CheckpointStore {
 
 function corrupt(path: string, why: string): CheckpointError {
   return new CheckpointError(ErrorCodes.CHECKPOINT_CORRUPT, `checkpoint file ${path} is corrupt: ${why}`);
-}
-
-function parseLock(text: string | undefined): { pid: number; host: string; since: string; token: string } | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const v = JSON.parse(text) as { pid?: unknown; host?: unknown; since?: unknown; token?: unknown };
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? { pid: v.pid, host: v.host, since: String(v.since), token: String(v.token) } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export function stableJson(v: unknown): string {

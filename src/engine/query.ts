@@ -14,9 +14,10 @@
 // exactly the same offsets, and the sink skips it if it already holds it.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { capabilityProblems } from '../config/capabilities.ts';
 import type { PipelinePlan } from '../config/plan.ts';
 import type { ComponentContext, ComponentHealth, JsonValue, Offset, Sink, Source, Stage } from '../core/component.ts';
-import { CheckpointError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
+import { CheckpointError, ConfigError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
 import { faultPoint } from '../core/faults.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { Batch, Rejected, SourceData } from '../core/record.ts';
@@ -66,7 +67,7 @@ export interface QueryEvents {
 
 export class StreamingQuery extends EventEmitter<QueryEvents> {
   readonly id: string;
-  readonly runId = randomUUID();
+  readonly runId: string;
   readonly name: string;
   readonly recentProgress: StreamingQueryProgress[] = [];
   status: StreamingQueryStatus = { message: 'Initializing', isDataAvailable: false, isTriggerActive: false };
@@ -100,9 +101,11 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     private readonly opts: QueryOptions,
     private readonly stopper: AbortController,
     private readonly dlq: DeadLetterQueue,
+    runId: string,
   ) {
     super();
     this.id = meta.id;
+    this.runId = runId;
     this.name = plan.name;
     this.done = this.run();
   }
@@ -110,14 +113,28 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
   /** Opens the checkpoint and the components, then runs the loop in the background. */
   static async start(plan: PipelinePlan, opts: QueryOptions = {}): Promise<StreamingQuery> {
     const logger = (opts.logger ?? createLogger()).child({ pipeline: plan.name });
+    // Plans from YAML and the API are checked when built; this covers plans put together by hand.
+    const mismatch = capabilityProblems({ source: plan.source, sink: plan.sink, paths: { sourceOption: (k) => `source option ${k}`, outputMode: 'output mode' } });
+    mismatch.push(...((await plan.preflight?.()) ?? []));
+    if (mismatch.length > 0) throw new ConfigError(mismatch, `pipeline ${plan.name}`);
     const cp = new CheckpointStore(plan.checkpointLocation);
     const existing = await cp.prepare();
-    const release = await cp.lock();
     const queryId = existing?.id ?? randomUUID();
+    const runId = randomUUID();
+    const { release, replaced } = await cp.lock({ queryId, runId });
+    if (replaced !== undefined) {
+      logger.warn('took over the checkpoint lock left by a process that no longer exists', { pid: replaced.pid, host: replaced.host, since: replaced.since, why: replaced.why });
+    }
     const stopper = new AbortController();
     const signal = stopper.signal;
     let sinkRef: Sink | undefined;
-    const sinkVersions = async (prefix: string): Promise<ReadonlyMap<string, number>> => (await sinkRef?.committedVersions?.(prefix)) ?? new Map<string, number>();
+    // No markers is not an empty answer: a source resuming from it would re-read from its start.
+    const sinkVersions = (prefix: string): Promise<ReadonlyMap<string, number>> => {
+      if (sinkRef?.committedVersions === undefined) {
+        return Promise.reject(new SluiceError(ErrorCodes.CONFIG_INVALID, `source ${plan.source.type} asked sink ${plan.sink.type} for its progress markers, and it keeps none`));
+      }
+      return sinkRef.committedVersions(prefix);
+    };
     const ctx = (stateDir: string, component: string): ComponentContext => ({
       queryId,
       pipelineName: plan.name,
@@ -143,7 +160,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       const dlq = createDeadLetterQueue(plan.errorHandling.dead_letter, ctx(`${cp.dir}/dlq`, 'dead-letter'));
       await dlq.open();
       opened.push(dlq);
-      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper, dlq);
+      return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper, dlq, runId);
     } catch (err) {
       for (const c of opened.reverse()) await c.close().catch(() => undefined);
       await release();

@@ -55,6 +55,7 @@ export const consoleSink = defineSink<ConsoleConfig>({
   type: 'console',
   summary: 'Prints each batch as a table (Spark console sink).',
   config: consoleConfig,
+  capabilities: { progressMarkers: false, idempotentCommit: false, delivery: 'at-least-once', outputModes: ['append'] },
   create: (config) => createConsoleSink(config),
 });
 

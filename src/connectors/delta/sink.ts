@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { defineSink, type CommitBatch, type ComponentContext, type ComponentHealth, type Sink, type SinkResult } from '../../core/component.ts';
+import { defineSink, type CommitBatch, type ComponentContext, type ComponentHealth, type PlannedSchema, type Sink, type SinkResult } from '../../core/component.ts';
 import type { Batch, SinkTxn } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot } from './protocol/snapshot.ts';
@@ -92,8 +92,24 @@ export const deltaSink = defineSink<DeltaSinkConfig>({
   type: 'delta',
   summary: 'Appends each batch to a Delta Lake table exactly once (idempotent txn per query and batch id).',
   config: DeltaSinkConfig,
+  // Markers and batch ids are txn actions in the same commit as the rows.
+  capabilities: { progressMarkers: true, idempotentCommit: true, delivery: 'exactly-once', outputModes: ['append'] },
+  existingSchema: tableSchema,
   create: createDeltaSink,
 });
+
+/** Without mergeSchema, rows must fit the existing table's schema (extra columns are refused). A log
+ * that cannot be read is left to the first batch to report, with the sink's own error. */
+async function tableSchema(config: DeltaSinkConfig): Promise<PlannedSchema | null> {
+  if (config.mergeSchema) return null;
+  const path = resolve(config.path);
+  try {
+    const snap = await loadSnapshot(path);
+    return snap === null ? null : { schema: snap.schema, from: `the schema of Delta table ${path}` };
+  } catch {
+    return null;
+  }
+}
 
 /** The last batch id committed to the table by `queryId`, or null when none (or no table). */
 export async function committedBatchId(tablePath: string, queryId: string): Promise<number | null> {

@@ -43,6 +43,8 @@ const sourceShape = {
 
 export interface GroupSettings {
   readonly id: string;
+  /** The option that set it (`group.id` or its alias), for messages. */
+  readonly key: 'group.id' | 'consumer.group';
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
 }
@@ -124,7 +126,7 @@ export const kafkaSourceSchema = kafkaSourceOptions
       retryIntervalMs: c['fetchOffset.retryIntervalMs'],
       isolationLevel: c['kafka.isolation.level'],
       maxPartitionFetchBytes: c['kafka.max.partition.fetch.bytes'],
-      ...(group === undefined ? {} : { group: { id: group, sessionTimeoutMs: c['kafka.session.timeout.ms'], heartbeatIntervalMs: c['kafka.heartbeat.interval.ms'] } }),
+      ...(group === undefined ? {} : { group: { id: group, key: c['group.id'] === undefined ? 'consumer.group' : 'group.id', sessionTimeoutMs: c['kafka.session.timeout.ms'], heartbeatIntervalMs: c['kafka.heartbeat.interval.ms'] } }),
     };
   });
 

@@ -23,6 +23,8 @@ export const kafkaSink = defineSink({
   type: 'kafka',
   summary: 'Writes each row as a Kafka record (at-least-once, idempotent producer); also a dead-letter-queue target.',
   config: kafkaSinkSchema,
+  // A replayed batch is produced again (see above), and records carry no progress markers.
+  capabilities: { progressMarkers: false, idempotentCommit: false, delivery: 'at-least-once', outputModes: ['append'] },
   create: (config, ctx) => new KafkaSink(config, ctx),
 });
 

@@ -25,6 +25,9 @@ export const kafkaSource = defineSource({
   type: 'kafka',
   summary: "Reads Kafka topics with Spark's options and semantics; replays exactly the planned offsets after a crash.",
   config: kafkaSourceSchema,
+  // Instances of a group share partitions: where each stands must live in the sink, with the rows.
+  needs: (config) => (config.group === undefined ? {} : { progressMarkers: { reason: `consumer-group mode, \`${config.group.key}\` set`, key: config.group.key } }),
+  declaredSchema: (config) => kafkaSchema(config.valueFormat, config.includeHeaders),
   create: (config, ctx) => new KafkaSource(config, ctx),
 });
 

@@ -87,6 +87,7 @@ export const memorySink = defineSink({
   type: 'memory',
   summary: 'Keeps each batch in-process (tests and embedding); a batch id it already holds is skipped.',
   config: MemorySinkConfig,
+  capabilities: { progressMarkers: false, idempotentCommit: true, delivery: 'exactly-once', outputModes: ['append'] },
   create(cfg): Sink<PreparedWrite & { readonly rows: Row[] }> {
     const table = MemorySinkTable.named(cfg.name);
     return {

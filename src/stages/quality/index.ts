@@ -207,6 +207,8 @@ export const qualityStage = defineStage({
   type: 'quality',
   summary: 'Expectations as in Delta Live Tables (expect, expect_or_drop, expect_or_fail), a per-batch column profile and freshness.',
   config: QualityConfigSchema,
+  // Expectations drop or stop rows, never change columns: the schema passes through.
+  plan: (_config, input) => ({ output: input, problems: [] }),
   create: (config, ctx) => new QualityStage(ctx.stageName, config, { logger: ctx.logger }),
 });
 

@@ -1,11 +1,13 @@
 // Validation rules compiled once into row checks that return why a row fails, or null when it passes.
 import type { Row } from '../../core/record.ts';
-import type { StructType } from '../../core/schema.ts';
+import type { DataType, StructType } from '../../core/schema.ts';
 import { describeValue } from '../../core/errors.ts';
 import { compilePredicate, ExpressionEvalError } from '../../expr/index.ts';
 import { boundComparator } from '../../expr/coerce.ts';
 import { ruleName, type Policy, type RuleConfig } from './config.ts';
+import { resolveColumn } from './check.ts';
 import { columnGetter } from './payload.ts';
+import { instantOf, instantOfIso, temporalKind } from './temporal.ts';
 
 export interface CompiledRule {
   readonly name: string;
@@ -29,6 +31,7 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
     }
     case 'range': {
       const get = columnGetter(r.column);
+      const type = columnType(schema, r.column);
       const lo = r.min === undefined ? undefined : boundValue(r.min);
       const hi = r.max === undefined ? undefined : boundValue(r.max);
       const text = `${r.min_exclusive ? '(' : '['}${r.min ?? '-inf'}, ${r.max ?? '+inf'}${r.max_exclusive ? ')' : ']'}`;
@@ -38,7 +41,7 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
         check(row) {
           const v = get(row);
           if (isNull(v)) return null; // absence is not_null's business, as in SQL CHECK constraints
-          const x = comparable(v);
+          const x = comparable(v, type);
           const ok = typed !== null ? typed(v) : x !== null && !Number.isNaN(x) &&
             (lo === undefined || (r.min_exclusive ? x > lo : x >= lo)) &&
             (hi === undefined || (r.max_exclusive ? x < hi : x <= hi));
@@ -61,14 +64,18 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
     }
     case 'in': {
       const get = columnGetter(r.column);
+      const type = columnType(schema, r.column);
       const allowed = new Set<unknown>(r.values);
       const asText = new Set(r.values.map(String));
+      // Dates and timestamps are matched as instants: "2024-01-31" is the same day however it is held.
+      const instants = temporalKind(type) === undefined ? undefined : new Set(r.values.flatMap((x) => (typeof x === 'string' ? (instantOfIso(x) ?? []) : [])));
       return {
         ...base,
         check(row) {
           const v = get(row);
           if (isNull(v)) return null;
-          const ok = allowed.has(v) || (typeof v === 'bigint' && asText.has(v.toString()));
+          const instant = instants === undefined ? null : instantOf(v, type);
+          const ok = instants !== undefined ? instant !== null && instants.has(instant) : allowed.has(v) || (typeof v === 'bigint' && asText.has(v.toString()));
           return ok ? null : `${r.column} = ${show(v)} is not one of ${r.values.map((x) => JSON.stringify(x)).join(', ')}`;
         },
       };
@@ -80,8 +87,8 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
         check(row) {
           const v = get(row);
           if (isNull(v)) return null;
-          // Characters as code points, as Spark's length(); arrays by their elements.
-          const n = typeof v === 'string' ? codePoints(v) : Array.isArray(v) ? v.length : codePoints(String(v));
+          // Characters as code points, as Spark's length(); bytes of binary, as Spark's; arrays by their elements.
+          const n = typeof v === 'string' ? codePoints(v) : Array.isArray(v) ? v.length : v instanceof Uint8Array ? v.byteLength : codePoints(String(v));
           if (r.min !== undefined && n < r.min) return `${r.column} has length ${n}, below ${r.min}`;
           if (r.max !== undefined && n > r.max) return `${r.column} has length ${n}, above ${r.max}`;
           return null;
@@ -126,11 +133,19 @@ function isNull(v: unknown): boolean {
   return v === null || v === undefined;
 }
 
+/** The column's type when the schema is known and names it; undefined otherwise. */
+function columnType(schema: StructType | null, column: string): DataType | undefined {
+  if (schema === null) return undefined;
+  const c = resolveColumn(schema, column, 'the schema');
+  return c.ok ? c.type : undefined;
+}
+
+/** A range bound on the scale `comparable` uses: a number, or an ISO date/timestamp as an instant. */
 function boundValue(b: number | string): number {
   if (typeof b === 'number') return b;
   const n = Number(b);
   if (b.trim() !== '' && !Number.isNaN(n)) return n;
-  return Date.parse(b);
+  return instantOfIso(b.trim()) ?? NaN;
 }
 
 /** The range test of a timestamp, date or decimal column: values in their own order (microseconds,
@@ -148,15 +163,15 @@ function typedRange(r: Extract<RuleConfig, { rule: 'range' }>, schema: StructTyp
   };
 }
 
-function comparable(v: unknown): number | null {
+/** A value as a range rule compares it: numbers as they are, dates and timestamps as instants. */
+function comparable(v: unknown, type: DataType | undefined): number | null {
+  if (temporalKind(type) !== undefined || v instanceof Date) return instantOf(v, type);
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Date) return v.getTime();
   if (typeof v === 'string') {
     const n = Number(v);
     if (v.trim() !== '' && !Number.isNaN(n)) return n;
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? null : t;
+    return instantOf(v, type);
   }
   return null;
 }
