@@ -8,6 +8,7 @@ import { ruleName, type Policy, type RuleConfig } from './config.ts';
 import { resolveColumn } from './check.ts';
 import { columnGetter } from './payload.ts';
 import { instantOf, instantOfIso, temporalKind } from './temporal.ts';
+import { formatDate, formatTimestamp, ISO_INSTANT, ISO_LOCAL } from '../../schema/values/temporal.ts';
 
 export interface CompiledRule {
   readonly name: string;
@@ -45,7 +46,7 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
           const ok = typed !== null ? typed(v) : x !== null && !Number.isNaN(x) &&
             (lo === undefined || (r.min_exclusive ? x > lo : x >= lo)) &&
             (hi === undefined || (r.max_exclusive ? x < hi : x <= hi));
-          return ok ? null : `${r.column} = ${show(v)} is outside ${text}`;
+          return ok ? null : `${r.column} = ${show(v, type)} is outside ${text}`;
         },
       };
     }
@@ -76,7 +77,7 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
           if (isNull(v)) return null;
           const instant = instants === undefined ? null : instantOf(v, type);
           const ok = instants !== undefined ? instant !== null && instants.has(instant) : allowed.has(v) || (typeof v === 'bigint' && asText.has(v.toString()));
-          return ok ? null : `${r.column} = ${show(v)} is not one of ${r.values.map((x) => JSON.stringify(x)).join(', ')}`;
+          return ok ? null : `${r.column} = ${show(v, type)} is not one of ${r.values.map((x) => JSON.stringify(x)).join(', ')}`;
         },
       };
     }
@@ -106,7 +107,7 @@ export function compileRule(r: RuleConfig, stagePolicy: Policy, schema: StructTy
           const values = getters.map((g) => g(row));
           if (values.some(isNull)) return null; // NULLs are distinct, as in SQL UNIQUE
           const key = values.length === 1 ? keyOf(values[0]) : values.map(keyOf).join('\u0000');
-          if (seen.has(key)) return `duplicate ${cols.join(', ')} = ${values.map(show).join(', ')} within the batch`;
+          if (seen.has(key)) return `duplicate ${cols.join(', ')} = ${values.map((x) => show(x)).join(', ')} within the batch`;
           seen.add(key);
           return null;
         },
@@ -200,7 +201,11 @@ function keyOf(v: unknown): string {
   }
 }
 
-function show(v: unknown): string {
+/** A value in a rule's message: dates and timestamps as ISO-8601 text, as the rules write them. */
+function show(v: unknown, type?: DataType): string {
+  const kind = temporalKind(type);
+  if (kind === 'timestamp' && typeof v === 'bigint') return formatTimestamp(v, type === 'timestamp_ntz' ? ISO_LOCAL : ISO_INSTANT);
+  if (kind === 'date' && typeof v === 'number') return formatDate(v);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
   if (typeof v === 'bigint') return v.toString();
   return describeValue(v);
