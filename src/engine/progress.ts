@@ -76,6 +76,63 @@ function qualityPart(quality: Record<string, JsonValue>): string | undefined {
   return `quality: ${failed} expectation failure${failed === 1 ? '' : 's'}${dropped > 0 ? `, ${dropped} dropped` : ''}${stale ? ', stale data' : ''}`;
 }
 
+/** What a finished batch tells its progress report. */
+export interface BatchFacts {
+  readonly query: { readonly id: string; readonly runId: string; readonly name: string };
+  readonly batchId: number;
+  readonly timestampMs: number;
+  /** Since the previous trigger started (or this batch's duration for the first). */
+  readonly sinceLastMs: number;
+  readonly durations: Readonly<Record<string, number>>;
+  readonly numInputRows: number;
+  readonly source: { readonly description: string; readonly start: JsonValue; readonly end: JsonValue; readonly metrics: Record<string, string> };
+  readonly sink: { readonly description: string; readonly metrics: Record<string, string>; readonly result: { readonly numOutputRows: number; readonly skipped: boolean; readonly details?: Record<string, JsonValue> } };
+  readonly eventTime: Record<string, string>;
+  readonly numRejectedRows: number;
+  readonly rejectedPath: string | null;
+  readonly stages: Record<string, JsonValue>;
+  readonly quality: Record<string, JsonValue> | undefined;
+}
+
+/** Spark's StreamingQueryProgress of one batch. */
+export function batchProgress(f: BatchFacts): StreamingQueryProgress {
+  const total = f.durations.triggerExecution ?? 0;
+  const inputRowsPerSecond = rate(f.numInputRows, f.sinceLastMs);
+  const processedRowsPerSecond = rate(f.numInputRows, total);
+  const sinkMetrics: Record<string, string> = { ...f.sink.metrics };
+  for (const [k, v] of Object.entries(f.sink.result.details ?? {})) sinkMetrics[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return {
+    id: f.query.id,
+    runId: f.query.runId,
+    name: f.query.name,
+    timestamp: new Date(f.timestampMs).toISOString(),
+    batchId: f.batchId,
+    batchDuration: total,
+    numInputRows: f.numInputRows,
+    inputRowsPerSecond,
+    processedRowsPerSecond,
+    durationMs: { ...f.durations },
+    eventTime: f.eventTime,
+    stateOperators: [],
+    sources: [{
+      description: f.source.description,
+      startOffset: f.source.start,
+      endOffset: f.source.end,
+      latestOffset: f.source.end,
+      numInputRows: f.numInputRows,
+      inputRowsPerSecond,
+      processedRowsPerSecond,
+      metrics: f.source.metrics,
+    }],
+    sink: { description: f.sink.description, numOutputRows: f.sink.result.skipped ? 0 : f.sink.result.numOutputRows, metrics: sinkMetrics },
+    numRejectedRows: f.numRejectedRows,
+    rejectedPath: f.rejectedPath,
+    sinkSkipped: f.sink.result.skipped,
+    stages: f.stages,
+    ...(f.quality === undefined ? {} : { quality: f.quality }),
+  };
+}
+
 export interface StreamingQueryStatus {
   message: string;
   isDataAvailable: boolean;

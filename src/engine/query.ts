@@ -23,7 +23,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import type { Batch, Rejected, SourceData } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
-import { collectQuality, rate, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
+import { batchProgress, collectQuality, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
 import { createDeadLetterQueue, type DeadLetterQueue } from './dlq/index.ts';
 import { runStagesBounded } from './dlq/resources.ts';
 import { sleep, withRetry, type RetryEvent } from './retry.ts';
@@ -396,39 +396,13 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     d.triggerExecution = Date.now() - (p.durations.latestOffset === undefined ? started : p.timestampMs);
     const sinceLast = this.lastTriggerStart === 0 ? d.triggerExecution : p.timestampMs - this.lastTriggerStart;
     this.lastTriggerStart = p.timestampMs;
-    const sourceProgress = {
-      description: this.source.description,
-      startOffset: p.start,
-      endOffset: p.end,
-      latestOffset: p.end,
-      numInputRows,
-      inputRowsPerSecond: rate(numInputRows, sinceLast),
-      processedRowsPerSecond: rate(numInputRows, d.triggerExecution),
-      metrics: this.source.metrics?.() ?? {},
-    };
-    const sinkMetrics: Record<string, string> = { ...(this.sink.metrics?.() ?? {}) };
-    for (const [k, v] of Object.entries(result.details ?? {})) sinkMetrics[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    const progress: StreamingQueryProgress = {
-      id: this.id,
-      runId: this.runId,
-      name: this.name,
-      timestamp: new Date(p.timestampMs).toISOString(),
-      batchId: p.batchId,
-      batchDuration: d.triggerExecution,
-      numInputRows,
-      inputRowsPerSecond: sourceProgress.inputRowsPerSecond,
-      processedRowsPerSecond: sourceProgress.processedRowsPerSecond,
-      durationMs: { ...d },
-      eventTime: eventTime.progress,
-      stateOperators: [],
-      sources: [sourceProgress],
-      sink: { description: this.sink.description, numOutputRows: result.skipped ? 0 : result.numOutputRows, metrics: sinkMetrics },
-      numRejectedRows: rejected.length,
-      rejectedPath: rejectedPath ?? null,
-      sinkSkipped: result.skipped,
-      stages: stageMetrics,
-      ...(quality === undefined ? {} : { quality }),
-    };
+    const progress = batchProgress({
+      query: { id: this.id, runId: this.runId, name: this.name },
+      batchId: p.batchId, timestampMs: p.timestampMs, sinceLastMs: sinceLast, durations: d, numInputRows,
+      source: { description: this.source.description, start: p.start, end: p.end, metrics: this.source.metrics?.() ?? {} },
+      sink: { description: this.sink.description, metrics: this.sink.metrics?.() ?? {}, result },
+      eventTime: eventTime.progress, numRejectedRows: rejected.length, rejectedPath: rejectedPath ?? null, stages: stageMetrics, quality,
+    });
     this.lastSchema = batch.schema;
     this.lastRejected = rejected;
     this.lastActivityMs = Date.now();
