@@ -13,7 +13,7 @@ import type { Batch, Row } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
 import { registry as defaultRegistry } from '../connectors/index.ts';
 import { StreamingQuery } from '../engine/query.ts';
-import { deriveSchema } from '../engine/schema-track.ts';
+import { conformOutput, deriveOutputSchema } from '../stages/transform/function.ts';
 import { declarativeTransform } from '../stages/transform/index.ts';
 
 /** A user transformation: receives a batch, returns its rows (or the batch). May be async. */
@@ -219,13 +219,20 @@ function unknownType(path: string, found: string, known: string[]): ConfigProble
   return { path, message: `unknown format${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`, expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`, found };
 }
 
+/** A user function as a stage: what it returns is brought to the value model's forms of its schema
+ * (a Date in a timestamp column becomes microseconds), and a row with a value that does not fit its
+ * column goes to the dead-letter queue, as with a transform stage's `function` step. */
 function transformStage(name: string, fn: TransformFn): Stage {
+  const env = { stage: name, path: 'transform' };
   return {
     name,
     async process(batch) {
       const out = await fn(batch);
-      if (Array.isArray(out)) return { ...batch, rows: out, schema: deriveSchema(out, batch.schema) };
-      return out;
+      const rows = Array.isArray(out) ? out : out.rows;
+      const schema = Array.isArray(out) ? deriveOutputSchema(out, batch.schema) : out.schema;
+      const rejected = Array.isArray(out) ? batch.rejected : out.rejected;
+      const r = conformOutput(env, { rows, rejected, schema });
+      return { ...(Array.isArray(out) ? batch : out), rows: r.rows, rejected: r.rejected, schema: r.schema };
     },
   };
 }
