@@ -43,3 +43,12 @@ void test('malformed text is refused like JSON.parse refuses it', () => {
     assert.throws(() => parseJsonExact(bad), SyntaxError, bad);
   }
 });
+
+void test('a run of sixteen digits is found wherever it starts, and fifteen are not enough', () => {
+  for (let pad = 0; pad < 40; pad++) {
+    const prefix = 'x'.repeat(pad);
+    assert.equal(mayLoseDigits(`${prefix}1234567890123456`), true, `at ${pad}`);
+    assert.equal(mayLoseDigits(`${prefix}123456789.012345`), true, `with a point at ${pad}`);
+    assert.equal(mayLoseDigits(`${prefix}123456789012345,123456789012345`), false, `two runs of fifteen at ${pad}`);
+  }
+});

@@ -10,11 +10,28 @@ import { NumberText } from './numbers.ts';
 
 /** Sixteen digits (or digits and points) in a row: the only way a JSON number can hold more than the
  * fifteen significant digits every double represents exactly. Text without such a run parses the
- * same with JSON.parse. False positives (a long digit string inside a string) only cost time. */
-const LONG_DIGITS = /[0-9.]{16}/;
-
+ * same with JSON.parse. False positives (a long digit string inside a string) only cost time.
+ *
+ * Every fifteenth character is looked at, since any run of sixteen covers one of them; only a digit
+ * found there is followed out to its run's ends. A regular expression would test every position
+ * and cost most of what JSON.parse itself costs. */
 export function mayLoseDigits(text: string): boolean {
-  return LONG_DIGITS.test(text);
+  const n = text.length;
+  for (let i = 15; i < n; i += 15) {
+    if (!isDigitOrPoint(text.charCodeAt(i))) continue;
+    let a = i - 1;
+    while (a >= 0 && isDigitOrPoint(text.charCodeAt(a))) a--;
+    let b = i + 1;
+    while (b < n && isDigitOrPoint(text.charCodeAt(b))) b++;
+    if (b - a - 1 >= 16) return true;
+    // The next run starts after this one; a run of sixteen there still covers a later sample.
+    i = b;
+  }
+  return false;
+}
+
+function isDigitOrPoint(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 46;
 }
 
 /** JSON.parse for text that may hold numbers a double cannot: exact everywhere, fast where it can be. */
