@@ -67,6 +67,11 @@ export function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): Benc
       runs.push(run);
     }
     const unlimited = runPipeline(dir, landing, RUNS, rowsPerBatch / rowsPerFile, []);
+    // The same rows with 64-bit user ids beyond 2^53: every line goes through the exact JSON reader.
+    const bigLanding = join(dir, 'landing-big-ids');
+    const bigBytes = writeEventFiles(bigLanding, rows, rowsPerFile, true);
+    const big = runPipeline(dir, bigLanding, RUNS + 1, rowsPerBatch / rowsPerFile);
+    if (big.rows !== rows) throw new Error(`file -> Delta with big ids wrote ${big.rows} rows, expected ${rows}`);
     const ceiling = ceilings.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const peakRssMb = Math.max(...runs.map((r) => r.peakRssBytes)) / 1024 / 1024;
@@ -91,6 +96,15 @@ export function benchFileToDelta(rows = 1_000_000, rowsPerBatch = 100_000): Benc
         peakRssMb: unlimited.peakRssBytes / 1024 / 1024,
         latencyMs: { p50: percentile(unlimited.batchMs, 50), p95: percentile(unlimited.batchMs, 95), p99: percentile(unlimited.batchMs, 99) },
         relativeTo: { name: 'JSON.parse', ratio: unlimited.rows / unlimited.seconds / (ceiling.rows / ceiling.seconds) },
+      },
+      {
+        name: 'file -> Delta, every user_id beyond 2^53 (exact JSON reader, one run)',
+        rows: big.rows,
+        seconds: big.seconds,
+        mbPerSecond: bigBytes / 1024 / 1024 / big.seconds,
+        peakRssMb: big.peakRssBytes / 1024 / 1024,
+        latencyMs: { p50: percentile(big.batchMs, 50), p95: percentile(big.batchMs, 95), p99: percentile(big.batchMs, 99) },
+        relativeTo: { name: 'JSON.parse', ratio: big.rows / big.seconds / (ceiling.rows / ceiling.seconds) },
       },
     ];
   } finally {
