@@ -161,8 +161,8 @@ function runWorker(bootstrap: string, topic: string, dir: string, perTrigger: nu
 
 /** Worker mode: runs the pipeline file with the engine (availableNow) and prints one JSON result line. */
 async function worker(config: string): Promise<void> {
-  const { loadPipelineFile } = await import('../src/config/load.ts');
-  const { registry } = await import('../src/connectors/index.ts');
+  const { loadPipelineFile } = await import('../src/plan/load.ts');
+  const { registry } = await import('../src/builtins/index.ts');
   const { StreamingQuery } = await import('../src/engine/query.ts');
   const plan = loadPipelineFile(config, registry, { trigger: { kind: 'availableNow' } });
   const started = performance.now();

@@ -1,17 +1,17 @@
 // The TypeScript API, shaped like Spark's: session.readStream...load(), .transform(fn),
 // .writeStream...start(path). It compiles to the same PipelinePlan as the YAML runner.
-import { resolve } from 'node:path';
-import { ProcessingSchema, ErrorHandlingSchema, type ErrorHandlingConfig, type ProcessingConfig } from '../config/pipeline.ts';
-import { temporaryCheckpoint, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from '../config/plan.ts';
-import { capabilityProblems } from '../config/capabilities.ts';
-import { closest, validate } from '../config/problems.ts';
+import { ProcessingSchema, ErrorHandlingSchema } from '../plan/pipeline.ts';
+import { MonitoringSchema } from '../plan/monitoring.ts';
+import { buildPlan, type KeyNames } from '../plan/build.ts';
+import type { ComponentRegistry, PipelinePlan, Trigger } from '../plan/plan.ts';
+import { validate } from '../config/problems.ts';
 import { parseDuration } from '../config/units.ts';
 import { ConfigError, type ConfigProblem } from '../core/errors.ts';
 import type { OutputMode, Stage } from '../core/component.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Batch, Row } from '../core/record.ts';
 import type { StructType } from '../core/schema.ts';
-import { registry as defaultRegistry } from '../connectors/index.ts';
+import { registry as defaultRegistry } from '../builtins/index.ts';
 import { StreamingQuery } from '../engine/query.ts';
 import { conformOutput, deriveOutputSchema } from '../stages/transform/function.ts';
 import { declarativeTransform } from '../stages/transform/index.ts';
@@ -154,50 +154,26 @@ export class DataStreamWriter extends FormatBuilder {
   plan(path?: string): PipelinePlan {
     const reg = this.stream.session.options.registry ?? defaultRegistry;
     const problems: ConfigProblem[] = [];
-    const src = reg.sources.get(this.stream.source.type);
-    const sinkDef = reg.sinks.get(this.type);
-    if (src === undefined) problems.push(unknownType('readStream.format', this.stream.source.type, [...reg.sources.keys()]));
-    if (sinkDef === undefined) problems.push(unknownType('writeStream.format', this.type, [...reg.sinks.keys()]));
-    const sinkOpts: Options = path === undefined ? { ...this.opts } : { ...this.opts, path };
-    const checkpoint = sinkOpts.checkpointLocation ?? sinkOpts['checkpoint.location'];
-    delete sinkOpts.checkpointLocation;
-    delete sinkOpts['checkpoint.location'];
-    if (typeof checkpoint !== 'string' && this.type !== 'console') {
-      problems.push({ path: 'writeStream.option("checkpointLocation")', message: 'required option is missing', expected: 'the checkpoint folder of this query' });
-    }
-    const srcCfg = src === undefined ? undefined : validate(src.config, this.stream.source.config, 'readStream.option');
-    const sinkCfg = sinkDef === undefined ? undefined : validate(sinkDef.config, sinkOpts, 'writeStream.option');
-    if (srcCfg?.ok === false) problems.push(...srcCfg.problems);
-    if (sinkCfg?.ok === false) problems.push(...sinkCfg.problems);
-    if (src !== undefined && sinkDef !== undefined && srcCfg?.ok === true) {
-      problems.push(
-        ...capabilityProblems({
-          source: { type: this.stream.source.type, def: src, config: srcCfg.value },
-          sink: { type: this.type, def: sinkDef },
-          outputMode: this.mode,
-          paths: { sourceOption: (k) => `readStream.option(${JSON.stringify(k)})`, outputMode: 'writeStream.outputMode' },
-          knownSinks: reg.sinks.values(),
-        }),
-      );
-    }
     const trigger = this.resolveTrigger(problems);
     const processing = validate(ProcessingSchema, {}, '');
     const errorHandling = validate(ErrorHandlingSchema, {}, '');
-    if (problems.length > 0 || src === undefined || sinkDef === undefined || srcCfg?.ok !== true || sinkCfg?.ok !== true || !processing.ok || !errorHandling.ok) {
-      throw new ConfigError(problems, 'streaming query');
-    }
+    const monitoring = validate(MonitoringSchema, {}, '');
     const name = this.name ?? this.stream.session.options.name ?? 'query';
-    const stages: StageFactory[] = this.stream.transforms.map((t) => () => transformStage(t.name, t.fn));
-    return {
+    const built = buildPlan({
       name,
-      source: { type: this.stream.source.type, def: src, config: srcCfg.value },
-      sink: { type: this.type, def: sinkDef, config: sinkCfg.value },
-      stages,
+      source: this.stream.source,
+      sink: { type: this.type, config: path === undefined ? { ...this.opts } : { ...this.opts, path } },
+      stages: this.stream.transforms.map((t) => () => transformStage(t.name, t.fn)),
       trigger,
-      checkpointLocation: typeof checkpoint === 'string' ? resolve(checkpoint) : temporaryCheckpoint(name),
-      processing: processing.value satisfies ProcessingConfig,
-      errorHandling: errorHandling.value satisfies ErrorHandlingConfig,
-    };
+      processing: processing.ok ? processing.value : undefined,
+      errorHandling: errorHandling.ok ? errorHandling.value : undefined,
+      monitoring: monitoring.ok ? monitoring.value : undefined,
+      ...(this.mode === undefined ? {} : { outputMode: this.mode }),
+      keys: API_KEYS,
+    }, reg);
+    problems.push(...built.problems);
+    if (problems.length > 0 || built.plan === undefined) throw new ConfigError(problems, 'streaming query');
+    return built.plan;
   }
 
   private resolveTrigger(problems: ConfigProblem[]): Trigger {
@@ -214,10 +190,16 @@ export class DataStreamWriter extends FormatBuilder {
   }
 }
 
-function unknownType(path: string, found: string, known: string[]): ConfigProblem {
-  const guess = closest(found, known);
-  return { path, message: `unknown format${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`, expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`, found };
-}
+/** How the API names what it was given, for problems. */
+const API_KEYS: KeyNames = {
+  sourceType: 'readStream.format',
+  sinkType: 'writeStream.format',
+  sourceOption: (k) => `readStream.option(${JSON.stringify(k)})`,
+  sinkOption: (k) => `writeStream.option(${JSON.stringify(k)})`,
+  checkpoint: 'writeStream.option("checkpointLocation")',
+  outputMode: 'writeStream.outputMode',
+  deadLetter: 'error_handling.dead_letter',
+};
 
 /** A user function as a stage: what it returns is brought to the value model's forms of its schema
  * (a Date in a timestamp column becomes microseconds), and a row with a value that does not fit its

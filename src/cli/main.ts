@@ -1,6 +1,6 @@
 // The `sluice` command: run, validate, checkpoint and delta subcommands.
 import { Command, Option } from 'commander';
-import { registry } from '../connectors/index.ts';
+import { registry } from '../builtins/index.ts';
 import { ConfigError, SluiceError, errorMessage } from '../core/errors.ts';
 import { createLogger, type LogLevel } from '../core/logger.ts';
 import { runCommand } from './run.ts';

@@ -1,12 +1,12 @@
 // `sluice run <config>`: starts the query, prints one progress line per batch, stops cleanly on
 // Ctrl-C (the batch in flight finishes), and ends with a summary.
-import { loadPipelineFile } from '../config/load.ts';
-import { describeTrigger, type ComponentRegistry, type Trigger } from '../config/plan.ts';
+import { loadPipelineFile } from '../plan/load.ts';
+import { describeTrigger, type ComponentRegistry, type Trigger } from '../plan/plan.ts';
 import type { Logger } from '../core/logger.ts';
 import { formatProgressLine } from '../engine/progress.ts';
 import { StreamingQuery } from '../engine/query.ts';
 import { stopAdvice } from '../engine/stop-advice.ts';
-import { monitoringWanted, readMonitoringConfig, startMonitoring, type Monitoring } from '../observe/index.ts';
+import { monitoringWanted, startMonitoring, type Monitoring } from '../observe/index.ts';
 import { TerminalBar } from '../observe/terminal.ts';
 
 export interface RunFlags {
@@ -21,7 +21,7 @@ export async function runCommand(file: string, flags: RunFlags, registry: Compon
   const trigger: Trigger | undefined = flags.once === true ? { kind: 'once' } : flags.availableNow === true ? { kind: 'availableNow' } : undefined;
   const plan = loadPipelineFile(file, registry, trigger === undefined ? {} : { trigger });
   const format = flags.progress ?? (process.stdout.isTTY ? 'text' : 'json');
-  const monitoringConfig = readMonitoringConfig(file);
+  const monitoringConfig = plan.monitoring;
   const query = await StreamingQuery.start(plan, { logger });
   logger.info('query started', { id: query.id, runId: query.runId, trigger: describeTrigger(plan.trigger), checkpoint: plan.checkpointLocation });
   let monitoring: Monitoring | undefined;

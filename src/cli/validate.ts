@@ -1,6 +1,6 @@
 // `sluice validate <config>`: every problem at once, exit code 2 when there is any.
-import { checkPipelineFile } from '../config/load.ts';
-import { describeTrigger, type ComponentRegistry } from '../config/plan.ts';
+import { checkPipelineFile } from '../plan/load.ts';
+import { describeTrigger, type ComponentRegistry } from '../plan/plan.ts';
 import { SluiceError } from '../core/errors.ts';
 
 export async function validateCommand(file: string, registry: ComponentRegistry, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {

@@ -105,4 +105,7 @@ export interface Batch {
   schema: StructType | null;
   /** Extra progress markers for the sink to commit with the rows (see SourceData.txns). */
   txns?: readonly SinkTxn[];
+  /** The batch was above `max.batch.bytes` and ran through the stages in slices of this many rows: a
+   * sink that buffers a batch in another form should write it in parts of about this size. */
+  partRows?: number;
 }

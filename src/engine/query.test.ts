@@ -9,9 +9,9 @@ import { defineSink, defineSource, type PreparedWrite, type Sink, type Source } 
 import type { Row } from '../core/record.ts';
 import { ErrorCodes, SluiceError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
-import { registry } from '../connectors/index.ts';
+import { registry } from '../builtins/index.ts';
 import { MemorySinkTable, MemoryStream } from '../connectors/memory/index.ts';
-import type { ComponentRegistry } from '../config/plan.ts';
+import type { ComponentRegistry } from '../plan/plan.ts';
 import { z } from 'zod';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-engine-'));
@@ -224,7 +224,7 @@ describe('the micro-batch engine', () => {
       () => createSession().readStream.format('memory').option('nam', 'x').load().writeStream.format('memroy').trigger({ processingTime: 'soon' }).plan(),
       (e: unknown) => {
         const msg = (e as Error).message;
-        return /readStream.option.nam: unknown key \(did you mean "name"\?\)/.test(msg) && /did you mean "memory"/.test(msg) && /trigger.processingTime/.test(msg);
+        return /readStream.option\("nam"\): unknown key \(did you mean "name"\?\)/.test(msg) && /did you mean "memory"/.test(msg) && /trigger.processingTime/.test(msg);
       },
     );
   });

@@ -14,8 +14,8 @@
 // exactly the same offsets, and the sink skips it if it already holds it.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { capabilityProblems } from '../config/capabilities.ts';
-import type { PipelinePlan } from '../config/plan.ts';
+import { capabilityProblems } from '../plan/capabilities.ts';
+import type { PipelinePlan } from '../plan/plan.ts';
 import type { ComponentContext, ComponentHealth, JsonValue, Offset, Sink, Source, Stage } from '../core/component.ts';
 import { CheckpointError, ConfigError, ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
 import { faultPoint } from '../core/faults.ts';
@@ -25,7 +25,7 @@ import type { StructType } from '../core/schema.ts';
 import { CheckpointStore, stableJson, type CheckpointMetadata } from './checkpoint.ts';
 import { batchProgress, collectQuality, type StreamingQueryProgress, type StreamingQueryStatus } from './progress.ts';
 import { createDeadLetterQueue, type DeadLetterQueue } from './dlq/index.ts';
-import { runStagesBounded } from './dlq/resources.ts';
+import { runStagesBounded } from './stage-runner.ts';
 import { sleep, withRetry, type RetryEvent } from './retry.ts';
 import { eventTimeStats } from './watermark.ts';
 
@@ -157,7 +157,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
       opened.push(sink);
       const stages: Stage[] = [];
       for (const make of plan.stages) stages.push(await make(ctx(`${cp.dir}/stages/${stages.length}`, `stage:${stages.length}`)));
-      const dlq = createDeadLetterQueue(plan.errorHandling.dead_letter, ctx(`${cp.dir}/dlq`, 'dead-letter'));
+      const dlq = createDeadLetterQueue(plan.deadLetter, ctx(`${cp.dir}/dlq`, 'dead-letter'));
       await dlq.open();
       opened.push(dlq);
       return new StreamingQuery(plan, cp, meta, source, sink, stages, release, logger, opts, stopper, dlq, runId);

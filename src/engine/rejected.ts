@@ -1,10 +1,8 @@
-// The rejected-records log: one JSON-lines file per batch inside the checkpoint, written before the
-// batch commits and replaced whole on a replay, so a re-run batch never duplicates entries.
+// Reads the default dead-letter queue: the JSON-lines files the jsonl sink writes in the checkpoint's
+// `rejected/` folder, one per batch, for `sluice checkpoint show` and for tests.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { Rejected } from '../core/record.ts';
-import { writeFileAtomic } from '../core/fs.ts';
-import { toEnvelope, type DlqEnvelope } from './dlq/envelope.ts';
+import type { DlqEnvelope } from './dlq/envelope.ts';
 
 export type RejectedEnvelope = DlqEnvelope;
 
@@ -15,21 +13,8 @@ export class RejectedLog {
     this.dir = dir ?? join(checkpointDir, 'rejected');
   }
 
-  fileFor(batchId: number): string {
-    return join(this.dir, `batch-${String(batchId).padStart(10, '0')}.jsonl`);
-  }
-
-  /** Writes the batch's rejected records; returns the file path, or undefined when there were none. */
-  async write(batchId: number, rejected: readonly Rejected[], batchTimestampMs: number): Promise<string | undefined> {
-    if (rejected.length === 0) return undefined;
-    await fsp.mkdir(this.dir, { recursive: true });
-    const timestamp = new Date(batchTimestampMs).toISOString();
-    const lines = rejected.map((r) => JSON.stringify(toEnvelope(r, batchId, timestamp)));
-    const path = this.fileFor(batchId);
-    await writeFileAtomic(path, lines.join('\n') + '\n');
-    return path;
-  }
-
+  /** Every entry, in batch order; a field the file leaves out (a null) is read as absent, and a
+   * missing payload as null. */
   async readAll(): Promise<RejectedEnvelope[]> {
     let names: string[];
     try {
@@ -40,7 +25,11 @@ export class RejectedLog {
     const out: RejectedEnvelope[] = [];
     for (const n of names) {
       const text = await fsp.readFile(join(this.dir, n), 'utf8');
-      for (const line of text.split('\n')) if (line !== '') out.push(JSON.parse(line) as RejectedEnvelope);
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        const e = JSON.parse(line) as RejectedEnvelope;
+        out.push({ ...e, payload: e.payload ?? null });
+      }
     }
     return out;
   }

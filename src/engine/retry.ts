@@ -1,6 +1,6 @@
 // Exponential backoff with jitter for retryable source reads and sink writes; non-retryable
 // errors fail at once, exhausted retries fail with the component and the last cause.
-import type { RetryConfig } from '../config/pipeline.ts';
+import type { RetryConfig } from '../plan/pipeline.ts';
 import { ErrorCodes, SluiceError, errorMessage, isRetryable } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 

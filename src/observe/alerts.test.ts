@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '../core/logger.ts';
 import { AlertManager, compileCondition, defaultRules } from './alerts.ts';
-import { AlertRuleSchema, WebhookSchema } from './config.ts';
+import { AlertRuleSchema, WebhookSchema } from '../plan/monitoring.ts';
 import { WebhookNotifier } from './webhook.ts';
 
 interface Received {

@@ -1,7 +1,7 @@
 // Alert rules over monitoring signals: inactive -> pending (condition holds) -> firing (held for
 // `for`) -> resolved (condition gone); firing and resolved are logged and sent to webhooks.
 import type { Logger } from '../core/logger.ts';
-import type { AlertRule, AlertSeverity } from './config.ts';
+import type { AlertRule, AlertSeverity } from '../plan/monitoring.ts';
 import type { WebhookNotifier } from './webhook.ts';
 
 export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved';

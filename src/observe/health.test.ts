@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { z } from 'zod';
-import { parsePipelineText } from '../config/load.ts';
-import { registry } from '../connectors/index.ts';
+import { parsePipelineText } from '../plan/load.ts';
+import { registry } from '../builtins/index.ts';
 import { defineSink } from '../core/component.ts';
 import { ErrorCodes, SinkError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
 import { StreamingQuery } from '../engine/query.ts';
-import { MonitoringSchema } from './config.ts';
+import { MonitoringSchema } from '../plan/monitoring.ts';
 import { PipelineMonitor } from './monitor.ts';
 import { parsePrometheusText, sampleValue } from './prom-text.ts';
 

@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { StreamingQuery } from '../engine/query.ts';
-import type { MonitoringConfig } from './config.ts';
+import type { MonitoringConfig } from '../plan/monitoring.ts';
 
 export const PIPELINE_STATES = ['starting', 'running', 'idle', 'backing_off', 'failed', 'stopped'] as const;
 export type PipelineState = (typeof PIPELINE_STATES)[number];

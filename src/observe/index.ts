@@ -1,32 +1,18 @@
 // Starts monitoring around a running query: the monitor (metrics, alerts) and, when a port is
-// given, the HTTP server; reads `streaming.monitoring` from a pipeline file.
-import { readFileSync } from 'node:fs';
-import type * as Yaml from 'yaml';
-import { lazyModule } from '../core/lazy.ts';
-import type { PipelinePlan } from '../config/plan.ts';
-import { interpolate } from '../config/interpolate.ts';
-import { ErrorCodes, SluiceError, errorMessage, type ConfigProblem } from '../core/errors.ts';
+// given, the HTTP server; its configuration comes with the plan (`plan.monitoring`).
+import type { PipelinePlan } from '../plan/plan.ts';
+import { ErrorCodes, SluiceError, errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { StreamingQuery } from '../engine/query.ts';
-import { MonitoringSchema, type MonitoringConfig } from './config.ts';
+import { MonitoringSchema, type MonitoringConfig } from '../plan/monitoring.ts';
 import { PipelineMonitor } from './monitor.ts';
 import { MonitoringServer } from './server.ts';
 import { announceEndpoint } from './endpoint.ts';
 
-const yaml = lazyModule<typeof Yaml>('yaml');
-
 export { PipelineMonitor } from './monitor.ts';
 export { MonitoringServer } from './server.ts';
-export { MonitoringSchema, type MonitoringConfig, type AlertRule } from './config.ts';
+export { MonitoringSchema, type MonitoringConfig, type AlertRule } from '../plan/monitoring.ts';
 
-/** The `streaming.monitoring` section of a pipeline file, with defaults; the file was validated
- * by the loader already, so a section that does not parse here is treated as absent. */
-export function readMonitoringConfig(file: string, env: Readonly<Record<string, string | undefined>> = process.env): MonitoringConfig {
-  const raw = (yaml().parse(readFileSync(file, 'utf8')) as { streaming?: { monitoring?: unknown } } | null)?.streaming?.monitoring ?? {};
-  const problems: ConfigProblem[] = [];
-  const r = MonitoringSchema.safeParse(interpolate(raw, env, problems));
-  return r.success ? r.data : MonitoringSchema.parse({});
-}
 
 export interface Monitoring {
   readonly monitor: PipelineMonitor;

@@ -9,7 +9,7 @@ import { createSession } from '../api/session.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { Row } from '../core/record.ts';
 import type { StreamingQueryProgress } from '../engine/progress.ts';
-import { MonitoringSchema } from './config.ts';
+import { MonitoringSchema } from '../plan/monitoring.ts';
 import { PipelineMonitor } from './monitor.ts';
 import { parsePrometheusText, sampleValue } from './prom-text.ts';
 import { stageFigures } from './stage-figures.ts';

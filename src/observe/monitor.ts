@@ -6,7 +6,7 @@ import type { StructType } from '../core/schema.ts';
 import type { StreamingQueryProgress } from '../engine/progress.ts';
 import type { StreamingQuery } from '../engine/query.ts';
 import { AlertManager, defaultRules, type AlertStatus } from './alerts.ts';
-import type { MonitoringConfig } from './config.ts';
+import type { MonitoringConfig } from '../plan/monitoring.ts';
 import { LoopDelay, PIPELINE_STATES, livenessBoundMs, liveness, pipelineState, readiness, type Readiness } from './health.ts';
 import { PipelineMetrics } from './metrics.ts';
 import { stageFigures } from './stage-figures.ts';

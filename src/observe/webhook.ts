@@ -2,7 +2,7 @@
 // and non-2xx answers; deliveries run beside the pipeline and never block a batch.
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { WebhookConfig } from './config.ts';
+import type { WebhookConfig } from '../plan/monitoring.ts';
 
 const MAX_BACKOFF_MS = 60_000;
 

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parsePipelineText } from '../../src/config/load.ts';
-import { registry } from '../../src/connectors/index.ts';
+import { parsePipelineText } from '../../src/plan/load.ts';
+import { registry } from '../../src/builtins/index.ts';
 import { MemoryStream } from '../../src/connectors/memory/index.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { withOrigin } from '../../src/core/record.ts';

@@ -9,7 +9,7 @@ import { originOf, type Rejected, type Row } from '../../core/record.ts';
 import { sameType, struct, type StructType } from '../../core/schema.ts';
 import { conformerFor, inputKindOf } from '../../schema/conform.ts';
 import { rowToJson } from '../../schema/values/format.ts';
-import { rowsToArrow } from './parquet/arrow.ts';
+import { rowsToArrow } from '../../formats/parquet/arrow.ts';
 import { groupByPartition } from './partition.ts';
 import { computeStats } from './stats.ts';
 

@@ -2,7 +2,7 @@
 import { DeltaError, ErrorCodes } from '../../core/errors.ts';
 import type { Row } from '../../core/record.ts';
 import { parsePartitionValue } from './partition.ts';
-import { readParquetFile, tableRows } from './parquet/read.ts';
+import { readParquetFile, tableRows } from '../../formats/parquet/read.ts';
 import { getOwn, setOwn } from '../../core/own.ts';
 import { loadSnapshot, resolveDataPath, statsNumRecords, type Snapshot } from './protocol/snapshot.ts';
 

@@ -6,9 +6,8 @@ import { defineSink, type CommitBatch, type ComponentContext, type ComponentHeal
 import type { Batch, SinkTxn } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot } from './protocol/snapshot.ts';
-import { releaseEncoder, warmEncoder } from './parquet/encode-pool.ts';
+import { releaseEncoder, warmEncoder } from '../../formats/parquet/encode-pool.ts';
 import { checkPartitioning, commitAppend, prepareAppend, type AppendOptions, type AppendPlan } from './table.ts';
-import { partRowsOf } from '../../engine/dlq/resources.ts';
 
 export interface DeltaSinkMetrics {
   commits: number;
@@ -51,7 +50,7 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
     },
     prepare(batch: Batch): Promise<AppendPlan> {
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
-      const partRows = partRowsOf(batch);
+      const partRows = batch.partRows;
       const targetFileRows = partRows === undefined ? config.targetFileRows : Math.min(partRows, config.targetFileRows ?? Infinity);
       return prepareAppend(path, batch.rows, batch.schema, options(batch.batchId, batch.txns, targetFileRows));
     },

@@ -6,7 +6,7 @@ import { loadSnapshot, resolveDataPath } from './protocol/snapshot.ts';
 import { appendRows } from './table.ts';
 import { openDuck, tempDir, WIDE_SCHEMA, wideRows, type Duck } from './test-helpers.ts';
 import { computeStats, truncateMax, truncateMin } from './stats.ts';
-import { asciiBounds, rowsToArrow } from './parquet/arrow.ts';
+import { asciiBounds, rowsToArrow } from '../../formats/parquet/arrow.ts';
 
 type Stats = { numRecords: number; minValues: Record<string, unknown>; maxValues: Record<string, unknown>; nullCount: Record<string, unknown> };
 
@@ -142,7 +142,7 @@ void test('DuckDB reads back the exact values written, including nested, big and
 
 void test('stats cover only the first 32 leaf columns when the table has more', async () => {
   const { struct, field } = await import('../../core/schema.ts');
-  const { rowsToArrow } = await import('./parquet/arrow.ts');
+  const { rowsToArrow } = await import('../../formats/parquet/arrow.ts');
   const { computeStats } = await import('./stats.ts');
   const schema = struct([
     field('nested', struct(Array.from({ length: 30 }, (_, i) => field(`n${i}`, 'integer')))),

@@ -4,7 +4,7 @@ import type { Data, Table } from 'apache-arrow';
 import { setOwn } from '../../core/own.ts';
 import type { DataType, StructType } from '../../core/schema.ts';
 import { isDecimal } from '../../core/schema.ts';
-import { asciiBounds, decimalParams } from './parquet/arrow.ts';
+import { asciiBounds, decimalParams } from '../../formats/parquet/arrow.ts';
 
 export interface StatsOptions {
   /** `delta.dataSkippingNumIndexedCols`: leaf columns that get stats (default 32; -1 means all). */

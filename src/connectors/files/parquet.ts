@@ -1,6 +1,6 @@
 // Reads a Parquet file (parquet-wasm -> Arrow IPC -> apache-arrow) into rows and its Spark schema.
-import { parquetWasm } from '../delta/parquet/wasm.ts';
-import { tableRows } from '../delta/parquet/rows.ts';
+import { parquetWasm } from '../../formats/parquet/wasm.ts';
+import { tableRows } from '../../formats/parquet/rows.ts';
 import { tableFromIPC, Type, type DataType as ArrowType, type Field as ArrowField } from 'apache-arrow';
 import { withLineOrigin, type Row } from '../../core/record.ts';
 import type { DataType, StructField, StructType } from '../../core/schema.ts';

@@ -146,7 +146,8 @@ function rowJson(row: Row, exclude: Set<string>, types: ReadonlyMap<string, Data
   for (const k of Object.keys(row)) {
     if (exclude.has(k)) continue;
     const v = row[k];
-    if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toJsonText(v, types.get(k) ?? null)}`);
+    // Null fields are left out, as Spark's to_json leaves them out.
+    if (v !== undefined && v !== null) parts.push(`${JSON.stringify(k)}:${toJsonText(v, types.get(k) ?? null, { omitNulls: true })}`);
   }
   return `{${parts.join(',')}}`;
 }

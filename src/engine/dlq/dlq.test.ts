@@ -8,11 +8,13 @@ import type { ComponentContext, Stage } from '../../core/component.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Rejected, Row } from '../../core/record.ts';
 import { readTableRows } from '../../connectors/delta/reader.ts';
-import { DeadLetterSchema } from './config.ts';
+import { DeadLetterSchema, resolveDeadLetter } from '../../plan/dead-letter.ts';
+import { registry } from '../../builtins/index.ts';
+import { deadLetterPlan } from '../../../test/support/dlq.ts';
 import { DLQ_TABLE_SCHEMA, createDeadLetterQueue, envelopeToRow, toEnvelope } from './index.ts';
 import { appendRows } from '../../connectors/delta/table.ts';
 import { RejectedLog } from '../rejected.ts';
-import { PART_ROWS, estimateBatchBytes, runStagesBounded } from './resources.ts';
+import { estimateBatchBytes, runStagesBounded } from '../stage-runner.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-dlq-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -31,7 +33,7 @@ const rejected = (k: number): Rejected[] => Array.from({ length: k }, (_, i) => 
 describe('the dead-letter queue', () => {
   it('writes one JSON-lines file per batch in the checkpoint and replaces it on a replay', async () => {
     const dir = join(root, 'folder');
-    const q = createDeadLetterQueue(DeadLetterSchema.parse({}), ctx(dir));
+    const q = createDeadLetterQueue(deadLetterPlan({}, dir), ctx(dir));
     const r = await q.write(3, rejected(2), Date.UTC(2024, 0, 1));
     assert.equal(r.written, 2);
     await q.write(3, rejected(2), Date.UTC(2024, 0, 1));
@@ -47,7 +49,7 @@ describe('the dead-letter queue', () => {
 
   it('appends to a Delta table once per batch id, under the txn appId <queryId>-dlq', async () => {
     const table = join(root, 'dlq-table');
-    const q = createDeadLetterQueue(DeadLetterSchema.parse({ type: 'delta', path: table }), ctx(join(root, 'cp-delta')));
+    const q = createDeadLetterQueue(deadLetterPlan({ type: 'delta', path: table }, join(root, 'cp-delta')), ctx(join(root, 'cp-delta')));
     assert.equal((await q.write(0, rejected(3), 0)).written, 3);
     assert.equal((await q.write(0, rejected(3), 0)).written, 0);
     assert.equal((await q.write(1, rejected(1), 0)).written, 1);
@@ -62,7 +64,7 @@ describe('the dead-letter queue', () => {
   it('carries payloadEncoding base64 through the folder and Delta targets, and adds its column to an older DLQ table', async () => {
     const bytes: Rejected = { errorType: 'SCHEMA_VALIDATION', stage: 'source', rule: 'invalidUtf8', message: 'line 2 is not valid UTF-8', payload: '/w==', payloadEncoding: 'base64', origin: { file: 'in.json', line: 2 } };
     const dir = join(root, 'folder-encoding');
-    await createDeadLetterQueue(DeadLetterSchema.parse({}), ctx(dir)).write(0, [bytes, ...rejected(1)], 0);
+    await createDeadLetterQueue(deadLetterPlan({}, dir), ctx(dir)).write(0, [bytes, ...rejected(1)], 0);
     const all = await new RejectedLog(dir).readAll();
     assert.deepEqual(all.map((e) => e.payloadEncoding), ['base64', undefined]);
     // A DLQ table written before the envelope had payloadEncoding: the next batch adds the column.
@@ -70,17 +72,26 @@ describe('the dead-letter queue', () => {
     const { payloadEncoding: _dropped, ...oldSchemaRow } = envelopeToRow(toEnvelope(rejected(1)[0] as Rejected, 0, new Date(0).toISOString()));
     const oldSchema = { ...DLQ_TABLE_SCHEMA, fields: DLQ_TABLE_SCHEMA.fields.filter((f) => f.name !== 'payloadEncoding') };
     await appendRows(table, [oldSchemaRow], oldSchema, { appId: 'q1-dlq', batchId: 0 });
-    const q = createDeadLetterQueue(DeadLetterSchema.parse({ type: 'delta', path: table }), ctx(join(root, 'cp-old')));
+    const q = createDeadLetterQueue(deadLetterPlan({ type: 'delta', path: table }, join(root, 'cp-old')), ctx(join(root, 'cp-old')));
     assert.equal((await q.write(1, [bytes], 0)).written, 1);
     const rows = await readTableRows(table);
     assert.deepEqual(rows.map((r) => [r.batchId, r.payload, r.payloadEncoding ?? null]), [[0, '{"n":0}', null], [1, '/w==', 'base64']]);
   });
 
-  it('refuses a delta target without a path and a kafka target without a topic', () => {
-    const a = DeadLetterSchema.safeParse({ type: 'delta' });
-    assert.ok(!a.success && a.error.issues.some((i) => i.path.join('.') === 'path'));
-    const b = DeadLetterSchema.safeParse({ type: 'kafka', kafka: { 'kafka.bootstrap.servers': 'localhost:9092' } });
-    assert.ok(!b.success && b.error.issues.some((i) => i.path.join('.') === 'kafka.topic'), JSON.stringify(b));
+  it('refuses a delta target without a path, a kafka target without a topic and an unknown sink, naming the keys', () => {
+    const problems = (o: Record<string, unknown>): string[] => resolveDeadLetter(DeadLetterSchema.parse(o), registry, root, 'dead_letter').problems.map((p) => `${p.path}: ${p.message}`);
+    assert.deepEqual(problems({ type: 'delta' }), ['dead_letter.path: a delta dead-letter queue needs the table path']);
+    assert.deepEqual(problems({ type: 'kafka', kafka: { 'kafka.bootstrap.servers': 'localhost:9092' } }), ['dead_letter.kafka.topic: the dead-letter topic is required']);
+    assert.deepEqual(problems({ type: 'jsnol' }), ['dead_letter.type: unknown dead-letter sink (did you mean "jsonl"?)']);
+    assert.deepEqual(problems({ type: 'jsonl', config: { path: join(root, 'any'), extra: 1 } }).length, 1);
+  });
+
+  it('writes to any registered sink, here a jsonl folder named by its own config', async () => {
+    const dir = join(root, 'jsonl-target');
+    const q = createDeadLetterQueue(deadLetterPlan({ type: 'jsonl', config: { path: dir } }, join(root, 'cp-jsonl')), ctx(join(root, 'cp-jsonl')));
+    const r = await q.write(7, rejected(1), 0);
+    assert.deepEqual(r, { written: 1, location: join(dir, 'batch-0000000007.jsonl') });
+    assert.deepEqual((await new RejectedLog('', dir).readAll()).map((e) => [e.batchId, e.message]), [[7, 'row 0 has no id']]);
   });
 });
 
@@ -105,7 +116,7 @@ describe('the batch memory bound', () => {
     assert.equal(r.batch.rows.length, 1000);
     assert.deepEqual(r.batch.rows.map((x) => x.id), rows.map((x) => x.id));
     assert.ok(r.batch.rows.every((x) => x.seen === true));
-    const partRows = (r.batch as { [PART_ROWS]?: number })[PART_ROWS];
+    const partRows = r.batch.partRows;
     assert.ok(partRows !== undefined && partRows <= 250, String(partRows));
   });
 

@@ -1,4 +1,5 @@
-// The dead-letter envelope: a rejected record with its batch id and time, as JSON and as a Delta row.
+// The dead-letter envelope: a rejected record with its batch id and time, as JSON and as the row any
+// dead-letter sink is given (absent fields left out, so JSON writers omit them and tables hold null).
 import type { Rejected, RecordOrigin, Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { parseTimestamp } from '../../schema/values/temporal.ts';
@@ -52,17 +53,11 @@ export function envelopeToRow(e: DlqEnvelope): Row {
   return {
     errorType: e.errorType,
     stage: e.stage,
-    rule: e.rule ?? null,
+    ...(e.rule === undefined ? {} : { rule: e.rule }),
     message: e.message,
     payload: e.payload,
-    payloadEncoding: e.payloadEncoding ?? null,
-    origin: {
-      file: e.origin.file ?? null,
-      line: e.origin.line ?? null,
-      topic: e.origin.topic ?? null,
-      partition: e.origin.partition ?? null,
-      offset: e.origin.offset ?? null,
-    },
+    ...(e.payloadEncoding === undefined ? {} : { payloadEncoding: e.payloadEncoding }),
+    origin: { ...e.origin },
     batchId: e.batchId,
     timestamp: parseTimestamp(e.timestamp) ?? null,
   };

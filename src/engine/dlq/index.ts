@@ -1,24 +1,20 @@
-// The dead-letter queue: every rejected record of a batch, written as part of that batch, keyed by the
-// batch id so that a replayed batch replaces or skips its entries instead of duplicating them.
+// The dead-letter queue: every rejected record of a batch, as an envelope row, written to a sink of the
+// plan's choice as part of that batch and keyed by its batch id, so that a replayed batch never
+// duplicates its entries.
 //
-//   stages -> batch.rejected -> envelopes(batchId, timestamp)
-//     folder: <dir>/batch-<id>.jsonl        atomic rename, replaced whole on a replay
-//     delta:  appendRows(txn appId <queryId>-dlq, version = batchId)   skipped when the table holds it
-//     kafka:  produce, then <checkpoint>/dlq/kafka-<id>.done            skipped when the marker exists
-//   then sink.commit, then commits/<id>
+//   stages + sink.prepare -> rejected -> envelope rows (DLQ_TABLE_SCHEMA)
+//     idempotent sink (jsonl folder, Delta table):  prepare + commit(batch id)   a replay replaces or skips
+//     other sink (Kafka):  <checkpoint>/dlq/<type>-<id>.done exists? skip : prepare + commit, then the marker
+//   then the main sink's commit, then commits/<id>
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { appendRows } from '../../connectors/delta/table.ts';
-import { KafkaSink } from '../../connectors/kafka/sink.ts';
-import { kafkaSinkSchema } from '../../connectors/kafka/sink-config.ts';
-import { writeBatch, type ComponentContext } from '../../core/component.ts';
+import type { ComponentContext, Sink } from '../../core/component.ts';
+import { SinkError, ErrorCodes } from '../../core/errors.ts';
 import { exists, writeFileAtomic } from '../../core/fs.ts';
 import type { Rejected } from '../../core/record.ts';
-import { RejectedLog } from '../rejected.ts';
-import type { DeadLetterConfig } from './config.ts';
-import { DLQ_TABLE_SCHEMA, envelopeToRow, toEnvelope, type DlqEnvelope } from './envelope.ts';
+import type { DeadLetterPlan } from '../../plan/dead-letter.ts';
+import { DLQ_TABLE_SCHEMA, envelopeToRow, toEnvelope } from './envelope.ts';
 
-export { DeadLetterSchema, type DeadLetterConfig } from './config.ts';
 export { DLQ_TABLE_SCHEMA, envelopeToRow, toEnvelope, type DlqEnvelope } from './envelope.ts';
 
 export interface DlqWriteResult {
@@ -36,69 +32,34 @@ export interface DeadLetterQueue {
   close(): Promise<void>;
 }
 
-export function createDeadLetterQueue(config: DeadLetterConfig, ctx: ComponentContext): DeadLetterQueue {
-  switch (config.type) {
-    case 'folder':
-      return folderQueue(config.path, ctx.checkpointDir);
-    case 'delta':
-      return deltaQueue(config.path ?? join(ctx.checkpointDir, 'dlq-table'), ctx);
-    case 'kafka':
-      return kafkaQueue(config.kafka ?? {}, ctx);
-  }
-}
-
-function envelopes(batchId: number, rejected: readonly Rejected[], ms: number): DlqEnvelope[] {
-  const ts = new Date(ms).toISOString();
-  return rejected.map((r) => toEnvelope(r, batchId, ts));
-}
-
-function folderQueue(path: string | undefined, checkpointDir: string): DeadLetterQueue {
-  const log = new RejectedLog(checkpointDir, path);
-  return {
-    description: `folder ${log.dir}`,
-    open: () => Promise.resolve(),
-    async write(batchId, rejected, ms) {
-      const file = await log.write(batchId, rejected, ms);
-      return { written: file === undefined ? 0 : rejected.length, location: file ?? null };
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
-function deltaQueue(tablePath: string, ctx: ComponentContext): DeadLetterQueue {
-  const cache = { snapshot: null };
-  const appId = `${ctx.queryId}-dlq`;
-  return {
-    description: `Delta table ${tablePath}`,
-    open: () => Promise.resolve(),
-    async write(batchId, rejected, ms) {
-      if (rejected.length === 0) return { written: 0, location: null };
-      const rows = envelopes(batchId, rejected, ms).map(envelopeToRow);
-      // mergeSchema: a DLQ table made before a column of the envelope existed gains it.
-      const r = await appendRows(tablePath, rows, DLQ_TABLE_SCHEMA, { appId, batchId, queryId: ctx.queryId, logger: ctx.logger, cache, mergeSchema: true });
-      return { written: r.skipped ? 0 : rows.length, location: tablePath };
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
-function kafkaQueue(options: Record<string, unknown>, ctx: ComponentContext): DeadLetterQueue {
-  const config = kafkaSinkSchema.parse(options);
-  const sink = new KafkaSink({ ...config, valueColumn: 'value', keyColumn: 'key' }, ctx);
+/** The queue over the plan's dead-letter sink. The sink gets its own query id (`<query id>-dlq`), so
+ * a Delta table's txn for the queue never mixes with the main sink's. */
+export function createDeadLetterQueue(plan: DeadLetterPlan, ctx: ComponentContext): DeadLetterQueue {
+  const sink: Sink = plan.def.create(plan.config, { ...ctx, queryId: `${ctx.queryId}-dlq` });
+  const idempotent = plan.def.capabilities.idempotentCommit;
   const markers = join(ctx.checkpointDir, 'dlq');
-  const marker = (id: number): string => join(markers, `kafka-${String(id).padStart(10, '0')}.done`);
+  const marker = (id: number): string => join(markers, `${plan.type}-${String(id).padStart(10, '0')}.done`);
   return {
-    description: `Kafka topic ${config.topic ?? '?'}`,
+    description: sink.description,
     open: () => sink.open(),
     async write(batchId, rejected, ms) {
       if (rejected.length === 0) return { written: 0, location: null };
-      // A crash between the produce and the marker re-sends the batch's entries (at-least-once there).
-      if (await exists(marker(batchId))) return { written: 0, location: config.topic ?? null };
-      const rows = envelopes(batchId, rejected, ms).map((e) => ({ key: `${ctx.queryId}-${batchId}`, value: JSON.stringify(e) }));
-      await writeBatch(sink, { batchId, rows, rejected: [], schema: null });
-      await mkdir(markers, { recursive: true });
-      await writeFileAtomic(marker(batchId), `${rows.length}\n`);
-      return { written: rows.length, location: config.topic ?? null };
+      // A sink that cannot recognise a batch it holds: a marker after its commit stands in. A crash
+      // between the two sends the batch's entries again (at-least-once, as the sink itself is).
+      if (!idempotent && (await exists(marker(batchId)))) return { written: 0, location: sink.description };
+      const timestamp = new Date(ms).toISOString();
+      const rows = rejected.map((r) => envelopeToRow(toEnvelope(r, batchId, timestamp)));
+      const prepared = await sink.prepare({ batchId, rows, rejected: [], schema: DLQ_TABLE_SCHEMA });
+      if (prepared.rejected.length > 0) {
+        throw new SinkError(ErrorCodes.SINK_WRITE, `the dead-letter sink ${sink.description} cannot take ${prepared.rejected.length} of batch ${batchId}'s entries: ${prepared.rejected[0]?.message ?? ''}`);
+      }
+      const r = await sink.commit(prepared, { batchId });
+      if (!idempotent) {
+        await mkdir(markers, { recursive: true });
+        await writeFileAtomic(marker(batchId), `${rows.length}\n`);
+      }
+      const location = r.details?.location;
+      return { written: r.skipped ? 0 : rows.length, location: typeof location === 'string' ? location : sink.description };
     },
     close: () => sink.close(),
   };

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import type { Rejected } from '../../core/record.ts';
 import { kcatConsume, startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
 import { testContext, type TestContext } from '../../../test/support/kafka/context.ts';
-import { DeadLetterSchema } from './config.ts';
+import { deadLetterPlan } from '../../../test/support/dlq.ts';
 import { createDeadLetterQueue } from './index.ts';
 
 let broker: TestBroker;
@@ -27,11 +27,11 @@ void test('a Kafka DLQ topic gets one envelope per rejected record, and a replay
   const topic = await broker.uniqueTopic('dlq', 1);
   const ctx = testContext();
   contexts.push(ctx);
-  const q = createDeadLetterQueue(DeadLetterSchema.parse({ type: 'kafka', kafka: { 'kafka.bootstrap.servers': broker.bootstrap, topic } }), ctx);
+  const q = createDeadLetterQueue(deadLetterPlan({ type: 'kafka', kafka: { 'kafka.bootstrap.servers': broker.bootstrap, topic } }, ctx.checkpointDir), ctx);
   await q.open();
   try {
-    assert.deepEqual(await q.write(0, rejected, Date.UTC(2024, 0, 1)), { written: 2, location: topic });
-    assert.deepEqual(await q.write(0, rejected, Date.UTC(2024, 0, 1)), { written: 0, location: topic });
+    assert.deepEqual(await q.write(0, rejected, Date.UTC(2024, 0, 1)), { written: 2, location: `KafkaSink[${topic}]` });
+    assert.deepEqual(await q.write(0, rejected, Date.UTC(2024, 0, 1)), { written: 0, location: `KafkaSink[${topic}]` });
     assert.equal((await q.write(1, rejected.slice(0, 1), Date.UTC(2024, 0, 2))).written, 1);
   } finally {
     await q.close();
@@ -40,7 +40,7 @@ void test('a Kafka DLQ topic gets one envelope per rejected record, and a replay
     const [key, value] = l.split('\t');
     return { key, value: JSON.parse(value ?? '') as Record<string, unknown> };
   });
-  assert.deepEqual(got.map((g) => [g.key, g.value.batchId, g.value.stage]), [['test-query-0', 0, 'parse'], ['test-query-0', 0, 'checks'], ['test-query-1', 1, 'parse']]);
+  assert.deepEqual(got.map((g) => [g.value.batchId, g.value.stage]), [[0, 'parse'], [0, 'checks'], [1, 'parse']]);
   assert.deepEqual(got[0]?.value, {
     errorType: 'PROCESSING', stage: 'parse', rule: 'parse.json', message: 'payload is not valid UTF-8', payload: 'e/99', payloadEncoding: 'base64',
     origin: { topic: 'in', partition: 2, offset: '41' }, batchId: 0, timestamp: '2024-01-01T00:00:00.000Z',

@@ -29,7 +29,12 @@ type Type = DataType | null;
 /** JSON text of a value of type `t` (null: untyped, as read from JSON). Timestamps are ISO-8601 with
  * microseconds when they have them, dates `YYYY-MM-DD`, binary base64, 64-bit integers and decimals
  * exact number literals, NaN and ±Infinity strings (as Spark's JSON writer quotes them). */
-export function toJsonText(v: unknown, t: Type): string {
+export interface JsonOptions {
+  /** Leave out the fields of objects whose value is null, as Spark's JSON writer does by default. */
+  readonly omitNulls?: boolean;
+}
+
+export function toJsonText(v: unknown, t: Type, o: JsonOptions = {}): string {
   if (v === null || v === undefined) return 'null';
   if (typeof t === 'string') {
     switch (t) {
@@ -39,21 +44,27 @@ export function toJsonText(v: unknown, t: Type): string {
       default:
         if (t.startsWith('decimal(') && typeof v === 'string') return v;
     }
-    return untypedJson(v);
+    return untypedJson(v, o);
   }
-  if (t === null) return untypedJson(v);
+  if (t === null) return untypedJson(v, o);
   switch (t.type) {
     case 'struct': {
-      if (typeof v !== 'object') return untypedJson(v);
-      const o = v as Record<string, unknown>;
-      return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonText(own(o, f.name), f.type)}`).join(',')}}`;
+      if (typeof v !== 'object') return untypedJson(v, o);
+      const obj = v as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const f of t.fields) {
+        const x = own(obj, f.name);
+        if (o.omitNulls === true && (x === null || x === undefined)) continue;
+        parts.push(`${JSON.stringify(f.name)}:${toJsonText(x, f.type, o)}`);
+      }
+      return `{${parts.join(',')}}`;
     }
     case 'array':
-      return Array.isArray(v) ? `[${v.map((x) => toJsonText(x, t.elementType)).join(',')}]` : untypedJson(v);
+      return Array.isArray(v) ? `[${v.map((x) => toJsonText(x, t.elementType, o)).join(',')}]` : untypedJson(v, o);
     case 'map': {
-      if (typeof v !== 'object') return untypedJson(v);
+      if (typeof v !== 'object') return untypedJson(v, o);
       const entries = v instanceof Map ? [...(v as Map<unknown, unknown>)] : Object.entries(v as Record<string, unknown>);
-      return `{${entries.map(([k, x]) => `${JSON.stringify(String(k))}:${toJsonText(x, t.valueType)}`).join(',')}}`;
+      return `{${entries.map(([k, x]) => `${JSON.stringify(String(k))}:${toJsonText(x, t.valueType, o)}`).join(',')}}`;
     }
   }
 }
@@ -62,7 +73,7 @@ function own(o: Record<string, unknown>, k: string): unknown {
   return Object.hasOwn(o, k) ? o[k] : undefined;
 }
 
-function untypedJson(v: unknown): string {
+function untypedJson(v: unknown, o: JsonOptions = {}): string {
   switch (typeof v) {
     case 'string': return JSON.stringify(v);
     case 'number': return Number.isFinite(v) ? JSON.stringify(v) : `"${doubleToString(v)}"`;
@@ -73,12 +84,13 @@ function untypedJson(v: unknown): string {
       if (v instanceof NumberText) return v.text;
       if (v instanceof Uint8Array) return `"${bytesToBase64(v)}"`;
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'null' : `"${v.toISOString()}"`;
-      if (Array.isArray(v)) return `[${v.map((x) => untypedJson(x)).join(',')}]`;
-      if (v instanceof Map) return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${JSON.stringify(String(k))}:${untypedJson(x)}`).join(',')}}`;
+      if (Array.isArray(v)) return `[${v.map((x) => untypedJson(x, o)).join(',')}]`;
+      if (v instanceof Map) return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${JSON.stringify(String(k))}:${untypedJson(x, o)}`).join(',')}}`;
       const parts: string[] = [];
       for (const k of Object.keys(v)) {
         const x = (v as Record<string, unknown>)[k];
-        if (x !== undefined) parts.push(`${JSON.stringify(k)}:${untypedJson(x)}`);
+        if (x === undefined || (x === null && o.omitNulls === true)) continue;
+        parts.push(`${JSON.stringify(k)}:${untypedJson(x, o)}`);
       }
       return `{${parts.join(',')}}`;
     }
@@ -87,8 +99,8 @@ function untypedJson(v: unknown): string {
 }
 
 /** One row as a JSON object in the schema's column order (or its own key order when untyped). */
-export function rowToJson(row: Readonly<Record<string, unknown>>, schema: StructType | null): string {
-  return toJsonText(row, schema);
+export function rowToJson(row: Readonly<Record<string, unknown>>, schema: StructType | null, o: JsonOptions = {}): string {
+  return toJsonText(row, schema, o);
 }
 
 /** Spark's string form of a value (CAST AS STRING; the console table): `2024-03-01 10:00:00.5`,

@@ -3,8 +3,8 @@
 import { ts } from '../../../test/support/values.ts';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { registry } from '../../connectors/index.ts';
-import { parsePipelineText } from '../../config/load.ts';
+import { registry } from '../../builtins/index.ts';
+import { parsePipelineText } from '../../plan/load.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { Batch, Row } from '../../core/record.ts';

@@ -1,8 +1,8 @@
 // Tests of the validate stage: declared schema conformance, every rule, statistics and policies.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { registry } from '../../connectors/index.ts';
-import { parsePipelineText } from '../../config/load.ts';
+import { registry } from '../../builtins/index.ts';
+import { parsePipelineText } from '../../plan/load.ts';
 import { ConfigError, ErrorCodes, SluiceError } from '../../core/errors.ts';
 import { withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { validateConfig } from './config.ts';

@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
 import { parseCommit, type Action } from './actions.ts';
-import { readParquetFile, tableRows } from '../parquet/read.ts';
+import { readParquetFile, tableRows } from '../../../formats/parquet/read.ts';
 import { parseAction } from './actions.ts';
 
 export interface CheckpointRef {

@@ -2,7 +2,7 @@
 // transferred (not copied). When no worker can be started, encoding runs inline.
 import { Worker } from 'node:worker_threads';
 import { tableToIPC, type Table as ArrowTable } from 'apache-arrow';
-import { ErrorCodes, SinkError } from '../../../core/errors.ts';
+import { ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { EncodeReply, EncodeRequest } from './encode-worker.ts';
 import { ipcToParquet, type ParquetWriteOptions } from './encode.ts';
 

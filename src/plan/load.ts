@@ -1,16 +1,16 @@
 // Loads a pipeline file: YAML with positions, ${ENV} interpolation, the pipeline schema, then each
 // component's own schema; every problem is collected and reported at once.
 import { readFileSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { basename, extname } from 'node:path';
 import type * as Yaml from 'yaml';
 import type { LineCounter } from 'yaml';
 import { lazyModule } from '../core/lazy.ts';
 import { ConfigError, ErrorCodes, SluiceError, type ConfigProblem } from '../core/errors.ts';
-import { capabilityProblems } from './capabilities.ts';
-import { interpolate } from './interpolate.ts';
+import { buildPlan, type KeyNames } from './build.ts';
+import { interpolate } from '../config/interpolate.ts';
 import { PipelineFileSchema, type PipelineFile } from './pipeline.ts';
-import { temporaryCheckpoint, triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
-import { closest, validate } from './problems.ts';
+import { triggerFrom, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
+import { closest, validate } from '../config/problems.ts';
 import { planStages, sinkSchemaProblems, wantsSinkSchema, type StageToPlan } from './schema-plan.ts';
 
 // YAML is needed only where a pipeline file is read (the CLI), not by pipelines built in code.
@@ -21,8 +21,6 @@ export interface LoadOptions {
   /** Overrides the trigger of the file (the CLI's --once / --available-now). */
   readonly trigger?: Trigger;
 }
-
-const CHECKPOINT_KEYS = ['checkpoint.location', 'checkpointLocation'] as const;
 
 type TextOptions = LoadOptions & { readonly name?: string; readonly source?: string };
 
@@ -88,35 +86,26 @@ function analyse(text: string, registry: ComponentRegistry, opts: TextOptions): 
   const top = validate(PipelineFileSchema, raw, '');
   if (!top.ok) problems.push(...top.problems);
   const s = (raw as { streaming?: { source?: unknown; sink?: unknown } } | null)?.streaming;
-  const source = checkComponent('source', s?.source, registry.sources, problems);
-  const sinkRef = s?.sink as { type?: unknown; config?: Record<string, unknown> } | undefined;
-  const sinkConfig = { ...(sinkRef?.config ?? {}) };
-  let checkpoint: string | undefined;
-  for (const k of CHECKPOINT_KEYS) {
-    const v = sinkConfig[k];
-    delete sinkConfig[k];
-    if (typeof v === 'string' && v !== '') checkpoint = v;
-    else if (v !== undefined) problems.push({ path: `streaming.sink.config.${k}`, message: 'wrong type', expected: 'a folder path', found: v });
-  }
-  const sink = checkComponent('sink', sinkRef === undefined ? undefined : { ...sinkRef, config: sinkConfig }, registry.sinks, problems);
   const stageRefs = (raw as { streaming?: { processing?: { stages?: unknown } } } | null)?.streaming?.processing?.stages;
   const stages = Array.isArray(stageRefs) ? stageRefs.map((ref, i) => checkStage(ref, i, registry, problems)) : [];
-  if (checkpoint === undefined && top.ok && top.value.streaming.sink.type !== 'console') {
-    problems.push({ path: 'streaming.sink.config.checkpoint.location', message: 'required key is missing', expected: 'the checkpoint folder of this query' });
-  }
-  const factories = stages.flatMap((s) => (s?.factory === undefined ? [] : [s.factory]));
+  const factories = stages.flatMap((x) => (x?.factory === undefined ? [] : [x.factory]));
+  const f: PipelineFile | undefined = top.ok ? top.value : undefined;
+  const name = f?.streaming.name ?? opts.name ?? 'pipeline';
+  const built = buildPlan({
+    name,
+    source: componentRef(s?.source),
+    sink: componentRef(s?.sink),
+    stages: factories,
+    trigger: opts.trigger ?? (f === undefined ? { kind: 'processingTime', intervalMs: 0 } : triggerFrom(f.streaming.processing)),
+    processing: f?.streaming.processing,
+    errorHandling: f?.streaming.error_handling,
+    monitoring: f?.streaming.monitoring,
+    keys: YAML_KEYS,
+  }, registry);
+  problems.push(...built.problems);
+  const { source, sink } = built;
   const walk = source === undefined ? undefined : planStages(source, stages);
   if (walk !== undefined) problems.push(...walk.problems);
-  if (source !== undefined && sink !== undefined) {
-    problems.push(
-      ...capabilityProblems({
-        source,
-        sink,
-        paths: { sourceOption: (k) => `streaming.source.config.${k}`, outputMode: 'streaming.sink.type' },
-        knownSinks: registry.sinks.values(),
-      }),
-    );
-  }
   const preflight =
     sink?.def.existingSchema === undefined || walk === undefined || !wantsSinkSchema(stages, walk.inputs)
       ? undefined
@@ -124,52 +113,30 @@ function analyse(text: string, registry: ComponentRegistry, opts: TextOptions): 
           const schema = (await sink.def.existingSchema?.(sink.config)) ?? null;
           return schema === null ? [] : sinkSchemaProblems(schema, stages, walk.inputs).map(withLines);
         };
-  if (problems.length > 0 || !top.ok || source === undefined || sink === undefined || factories.length !== stages.length) {
+  if (problems.length > 0 || built.plan === undefined || factories.length !== stages.length) {
     return { where, problems: problems.map(withLines), plan: undefined, preflight };
   }
-  const f: PipelineFile = top.value;
-  const name = f.streaming.name ?? opts.name ?? 'pipeline';
-  const plan: PipelinePlan = {
-    name,
-    source: { type: f.streaming.source.type, def: source.def, config: source.config },
-    sink: { type: f.streaming.sink.type, def: sink.def, config: sink.config },
-    stages: factories,
-    trigger: opts.trigger ?? triggerFrom(f.streaming.processing),
-    checkpointLocation: checkpoint === undefined ? temporaryCheckpoint(name) : resolve(checkpoint),
-    processing: f.streaming.processing,
-    errorHandling: f.streaming.error_handling,
-    ...(preflight === undefined ? {} : { preflight }),
-  };
+  const plan: PipelinePlan = { ...built.plan, ...(preflight === undefined ? {} : { preflight }) };
   return { where, problems: [], plan, preflight };
 }
 
-function checkComponent<D extends { readonly config: import('zod').ZodType<unknown> }>(
-  role: 'source' | 'sink',
-  ref: unknown,
-  defs: ReadonlyMap<string, D>,
-  problems: ConfigProblem[],
-): { type: string; def: D; config: unknown } | undefined {
+/** How a pipeline file names its keys, for problems. */
+const YAML_KEYS: KeyNames = {
+  sourceType: 'streaming.source.type',
+  sinkType: 'streaming.sink.type',
+  sourceOption: (k) => (k === '' ? 'streaming.source.config' : `streaming.source.config.${k}`),
+  sinkOption: (k) => (k === '' ? 'streaming.sink.config' : `streaming.sink.config.${k}`),
+  checkpoint: 'streaming.sink.config.checkpoint.location',
+  outputMode: 'streaming.sink.type',
+  deadLetter: 'streaming.error_handling.dead_letter',
+};
+
+/** A `{ type, config }` mapping of the file, when it has the shape of one. */
+function componentRef(ref: unknown): { type: string; config: Record<string, unknown> } | undefined {
   if (ref === null || typeof ref !== 'object') return undefined;
   const { type, config } = ref as { type?: unknown; config?: unknown };
   if (typeof type !== 'string') return undefined;
-  const def = defs.get(type);
-  if (def === undefined) {
-    const known = [...defs.keys()];
-    const guess = closest(type, known);
-    problems.push({
-      path: `streaming.${role}.type`,
-      message: `unknown ${role} type${guess === undefined ? '' : ` (did you mean "${guess}"?)`}`,
-      expected: `one of ${known.map((k) => `"${k}"`).join(', ')}`,
-      found: type,
-    });
-    return undefined;
-  }
-  const r = validate(def.config, config ?? {}, `streaming.${role}.config`);
-  if (!r.ok) {
-    problems.push(...r.problems);
-    return undefined;
-  }
-  return { type, def, config: r.value };
+  return { type, config: config !== null && typeof config === 'object' ? (config as Record<string, unknown>) : {} };
 }
 
 /** The stage, also when its config is invalid (then without a factory), so that its schema checks

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { z } from 'zod';
 import { createSession } from '../api/session.ts';
-import { registry } from '../connectors/index.ts';
+import { registry } from '../builtins/index.ts';
 import { MemorySinkTable, MemoryStream } from '../connectors/memory/index.ts';
 import { defineSource, type Source } from '../core/component.ts';
 import { ConfigError, ErrorCodes, SluiceError } from '../core/errors.ts';

@@ -1,13 +1,14 @@
 // The one explicit list of components a pipeline file or the API can name.
 import type { SinkDefinition, SourceDefinition, StageDefinition } from '../core/component.ts';
-import type { ComponentRegistry } from '../config/plan.ts';
-import { consoleSink } from './console/index.ts';
-import { deltaSink } from './delta/sink.ts';
-import { fileSource } from './files/index.ts';
-import { kafkaSink } from './kafka/sink.ts';
-import { kafkaSource } from './kafka/source.ts';
-import { memorySink, memorySource } from './memory/index.ts';
-import { rateSource } from './rate/index.ts';
+import type { ComponentRegistry } from '../plan/plan.ts';
+import { consoleSink } from '../connectors/console/index.ts';
+import { deltaSink } from '../connectors/delta/sink.ts';
+import { fileSource } from '../connectors/files/index.ts';
+import { jsonlSink } from '../connectors/jsonl/index.ts';
+import { kafkaSink } from '../connectors/kafka/sink.ts';
+import { kafkaSource } from '../connectors/kafka/source.ts';
+import { memorySink, memorySource } from '../connectors/memory/index.ts';
+import { rateSource } from '../connectors/rate/index.ts';
 import { detectStage } from '../stages/detect/index.ts';
 import { parseStage } from '../stages/parse/index.ts';
 import { validateStage } from '../stages/validate/index.ts';
@@ -20,7 +21,7 @@ const source = <C>(d: SourceDefinition<C>) => d as unknown as SourceDefinition<u
 const sink = <C>(d: SinkDefinition<C>) => d as unknown as SinkDefinition<unknown>;
 
 const sources = [source(fileSource), source(kafkaSource), source(rateSource), source(memorySource)];
-const sinks = [sink(deltaSink), sink(kafkaSink), sink(consoleSink), sink(memorySink)];
+const sinks = [sink(deltaSink), sink(kafkaSink), sink(jsonlSink), sink(consoleSink), sink(memorySink)];
 const stage = <C>(d: StageDefinition<C>) => d as unknown as StageDefinition<unknown>;
 const stages: StageDefinition<unknown>[] = [stage(parseStage), stage(detectStage), stage(validateStage), stage(transformStage), stage(qualityStage)];
 

@@ -1,16 +1,10 @@
 // Batch memory bounds: estimates a batch's size from its rows and runs an oversized batch through
 // the stages in slices, with a hint that makes the sink write it in several parts of the same batch id.
-import { rowToJson } from '../../schema/values/format.ts';
-import type { JsonValue, Stage } from '../../core/component.ts';
-import type { Batch, Rejected, Row } from '../../core/record.ts';
-import { originOf } from '../../core/record.ts';
+import { rowToJson } from '../schema/values/format.ts';
+import type { JsonValue, Stage } from '../core/component.ts';
+import type { Batch, Rejected, Row } from '../core/record.ts';
+import { originOf } from '../core/record.ts';
 
-/** Rows per part for the sink's data files, carried on the batch without becoming a column. */
-export const PART_ROWS: unique symbol = Symbol.for('sluice.partRows');
-
-export function partRowsOf(batch: Batch): number | undefined {
-  return (batch as { [PART_ROWS]?: number })[PART_ROWS];
-}
 
 const SAMPLE = 64;
 
@@ -89,8 +83,8 @@ export async function runStagesBounded(stages: readonly Stage[], input: Batch, m
     schema = slice.schema;
     parts++;
   }
-  const batch: Batch = { batchId: input.batchId, rows, rejected, schema, ...(input.txns === undefined ? {} : { txns: input.txns }) };
-  (batch as { [PART_ROWS]?: number })[PART_ROWS] = sliceRows;
+  const batch: Batch = { batchId: input.batchId, rows, rejected, schema, ...(input.txns === undefined ? {} : { txns: input.txns }), partRows: sliceRows };
+
   return { batch, metrics: collect(stages), parts, estimatedBytes };
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { registry } from '../connectors/index.ts';
+import { registry } from '../builtins/index.ts';
 import { appendRows } from '../connectors/delta/table.ts';
 import { ConfigError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';

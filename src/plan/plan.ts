@@ -2,9 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SinkDefinition, SourceDefinition, Stage, StageDefinition, ComponentContext } from '../core/component.ts';
+import type { SinkDefinition, SourceDefinition, Stage, StageDefinition, ComponentContext, OutputMode } from '../core/component.ts';
+import type { MonitoringConfig } from './monitoring.ts';
 import type { ConfigProblem } from '../core/errors.ts';
 import type { ErrorHandlingConfig, ProcessingConfig } from './pipeline.ts';
+import type { DeadLetterPlan } from './dead-letter.ts';
 
 export type Trigger =
   | { readonly kind: 'processingTime'; readonly intervalMs: number }
@@ -29,6 +31,12 @@ export interface PipelinePlan {
   readonly checkpointLocation: string;
   readonly processing: ProcessingConfig;
   readonly errorHandling: ErrorHandlingConfig;
+  /** The sink of the dead-letter queue (`errorHandling.dead_letter` resolved). */
+  readonly deadLetter: DeadLetterPlan;
+  /** Metrics, health, alerts and the dashboard (`streaming.monitoring`). */
+  readonly monitoring: MonitoringConfig;
+  /** The output mode asked for (append when absent). */
+  readonly outputMode?: OutputMode;
   /** Checks that need I/O (the schema of an existing Delta table): run by `sluice validate` and
    * before a query starts, with the same key paths as the checks made when the plan was built. */
   readonly preflight?: () => Promise<readonly ConfigProblem[]>;

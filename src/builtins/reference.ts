@@ -1,7 +1,7 @@
 // The configuration reference (docs/configuration.md), rendered from the same schemas that validate.
-import { registry } from '../connectors/index.ts';
-import { describeKeys, keyTable } from './docs.ts';
-import { PipelineFileSchema } from './pipeline.ts';
+import { registry } from './index.ts';
+import { describeKeys, keyTable } from '../config/docs.ts';
+import { PipelineFileSchema } from '../plan/pipeline.ts';
 
 const INTRO = `# Configuration reference
 

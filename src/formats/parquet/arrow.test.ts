@@ -1,8 +1,8 @@
 // The Arrow builder refuses values that would be stored wrongly, and reads back what it wrote.
-import { day, ts } from '../../../../test/support/values.ts';
+import { day, ts } from '../../../test/support/values.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { field, struct, type DataType } from '../../../core/schema.ts';
+import { field, struct, type DataType } from '../../core/schema.ts';
 import { rowsToArrow } from './arrow.ts';
 import { readParquetBytes, tableRows } from './read.ts';
 import { toParquet } from './writer.ts';

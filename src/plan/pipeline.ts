@@ -1,9 +1,9 @@
 // The pipeline file's shape (`streaming.source / processing / sink / error_handling`): the single
 // source of truth for its validation, its TypeScript types and docs/configuration.md.
 import { z } from 'zod';
-import { MonitoringSchema } from '../observe/config.ts';
-import { bool, byteSize, duration, positiveInt, positiveNumber } from './fields.ts';
-import { DeadLetterSchema } from '../engine/dlq/config.ts';
+import { MonitoringSchema } from './monitoring.ts';
+import { bool, byteSize, duration, positiveInt, positiveNumber } from '../config/fields.ts';
+import { DeadLetterSchema } from './dead-letter.ts';
 
 export const TRIGGERS = ['processingTime', 'once', 'availableNow'] as const;
 export type TriggerKind = (typeof TRIGGERS)[number];

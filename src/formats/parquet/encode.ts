@@ -1,7 +1,7 @@
 // Arrow IPC -> Parquet bytes with parquet-wasm: codec choice, microsecond UTC timestamps, column statistics.
 // Free of apache-arrow, so the encoder thread loads only parquet-wasm.
 import type { Compression } from 'parquet-wasm';
-import { ErrorCodes, SinkError } from '../../../core/errors.ts';
+import { ErrorCodes, SinkError } from '../../core/errors.ts';
 import { parquetWasm } from './wasm.ts';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'none';

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { registry } from '../connectors/index.ts';
-import { parsePipelineText } from './load.ts';
+import { registry } from './index.ts';
+import { parsePipelineText } from '../plan/load.ts';
 import { renderConfigurationDoc } from './reference.ts';
 
 describe('the configuration reference', () => {

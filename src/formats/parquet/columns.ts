@@ -3,8 +3,8 @@
 // per column (on wide batches the row visits, cache misses mostly, were the cost). The arrays are
 // reused from batch to batch: arrays this long live in V8's large-object space, which only a full
 // collection frees, and fresh ones every batch made tens of megabytes of such garbage.
-import { isPrototypeName } from '../../../core/own.ts';
-import type { Row } from '../../../core/record.ts';
+import { isPrototypeName } from '../../core/own.ts';
+import type { Row } from '../../core/record.ts';
 
 type Extract = (rows: readonly Row[], out: unknown[][]) => void;
 

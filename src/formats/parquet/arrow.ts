@@ -5,13 +5,13 @@ import {
   Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, RecordBatch, Schema,
   Struct, Table, TimeUnit, Timestamp, Utf8, makeData, type Data, type DataType as ArrowType,
 } from 'apache-arrow';
-import { ErrorCodes, SinkError } from '../../../core/errors.ts';
-import type { Row } from '../../../core/record.ts';
-import { ownGetter } from '../../../core/own.ts';
-import { isDecimal, type DataType, type StructType } from '../../../core/schema.ts';
-import { inputRules, scalarConverter } from '../../../schema/values/convert.ts';
-import { isDateInRange, isTimestampInRange } from '../../../schema/values/temporal.ts';
-import { decimalParams as modelDecimalParams, parseDecimalText, unscaledDecimal } from '../../../schema/values/numbers.ts';
+import { ErrorCodes, SinkError } from '../../core/errors.ts';
+import type { Row } from '../../core/record.ts';
+import { ownGetter } from '../../core/own.ts';
+import { isDecimal, type DataType, type StructType } from '../../core/schema.ts';
+import { inputRules, scalarConverter } from '../../schema/values/convert.ts';
+import { isDateInRange, isTimestampInRange } from '../../schema/values/temporal.ts';
+import { decimalParams as modelDecimalParams, parseDecimalText, unscaledDecimal } from '../../schema/values/numbers.ts';
 import { columnValues, releaseColumnValues } from './columns.ts';
 
 const TWO32 = 4294967296;

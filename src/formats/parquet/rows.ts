@@ -2,9 +2,9 @@
 // the Arrow buffers: apache-arrow's own getters turn timestamps and dates into JavaScript milliseconds,
 // which would drop microseconds.
 import { makeVector, Type, type Data, type DataType as ArrowType, type Table, type Vector } from 'apache-arrow';
-import type { Row } from '../../../core/record.ts';
-import { decimalFromUnscaled, longValue } from '../../../schema/values/numbers.ts';
-import { setOwn } from '../../../core/own.ts';
+import type { Row } from '../../core/record.ts';
+import { decimalFromUnscaled, longValue } from '../../schema/values/numbers.ts';
+import { setOwn } from '../../core/own.ts';
 
 const DAY_MS = 86_400_000n;
 const utf8 = new TextDecoder();

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { registry } from '../connectors/index.ts';
+import { registry } from '../builtins/index.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parsePipelineText } from './load.ts';
-import { parseByteSize, parseDuration } from './units.ts';
+import { parseByteSize, parseDuration } from '../config/units.ts';
 
 const ok = `
 streaming:
@@ -66,7 +66,8 @@ streaming:
       name: out
 `;
     const problems = problemsOf(bad, {});
-    assert.equal(problems.length, 6, problems.join('\n'));
+    assert.equal(problems.length, 7, problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('streaming.sink.config.checkpoint.location (line 13): required key is missing')));
     assert.ok(problems.some((p) => p.startsWith('streaming.processing.batch.interval (line 8): not a duration') && p.includes('found "soon"')), problems.join('\n'));
     assert.ok(problems.some((p) => p.startsWith('streaming.processing.max.offsets.per.trigger (line 9): value too small') && p.includes('found -5')));
     assert.ok(problems.some((p) => /^streaming.processing.extra \(line 10\): unknown key/.test(p)));
