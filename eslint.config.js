@@ -1,6 +1,7 @@
 // Lint configuration: typescript-eslint with type-checked rules over every TypeScript file.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'src/observe/dashboard/vendor/**', '**/*.js', '**/*.mjs'] },
@@ -8,7 +9,9 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { sluice: layers },
     rules: {
+      'sluice/layers': 'error',
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',

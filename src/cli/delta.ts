@@ -1,12 +1,12 @@
 // `sluice delta describe|history <path>`: a table's snapshot and commit history from its log.
 import type { Command } from 'commander';
+import { DeltaError, DeltaErrorCodes } from '../connectors/delta/errors.ts';
 import { schemaToString } from '../core/schema.ts';
 import { loadSnapshot } from '../connectors/delta/protocol/snapshot.ts';
-import { DeltaError, ErrorCodes } from '../core/errors.ts';
 
 async function snapshotOrFail(path: string) {
   const snap = await loadSnapshot(path);
-  if (snap === null) throw new DeltaError(ErrorCodes.DELTA_TABLE_NOT_FOUND, `no Delta table at ${path} (no _delta_log)`);
+  if (snap === null) throw new DeltaError(DeltaErrorCodes.TABLE_NOT_FOUND, `no Delta table at ${path} (no _delta_log)`);
   return snap;
 }
 

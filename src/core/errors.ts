@@ -10,13 +10,9 @@ export const ErrorCodes = {
   SOURCE_DATA_LOSS: 'SLUICE_SOURCE_DATA_LOSS',
   SINK_WRITE: 'SLUICE_SINK_WRITE',
   SINK_NOT_WRITABLE: 'SLUICE_SINK_NOT_WRITABLE',
-  DELTA_COMMIT_CONFLICT: 'SLUICE_DELTA_COMMIT_CONFLICT',
-  /** A progress marker the batch continues (e.g. a Kafka partition) was advanced by another writer. */
-  DELTA_TXN_MOVED: 'SLUICE_DELTA_TXN_MOVED',
-  DELTA_SCHEMA_MISMATCH: 'SLUICE_DELTA_SCHEMA_MISMATCH',
-  DELTA_PROTOCOL_UNSUPPORTED: 'SLUICE_DELTA_PROTOCOL_UNSUPPORTED',
-  DELTA_LOG_CORRUPT: 'SLUICE_DELTA_LOG_CORRUPT',
-  DELTA_TABLE_NOT_FOUND: 'SLUICE_DELTA_TABLE_NOT_FOUND',
+  /** A progress marker the batch continues (e.g. a Kafka partition) was advanced by another writer
+   * sharing the sink: the engine reads the batch again, skipping what the sink holds now. */
+  PROGRESS_MOVED: 'SLUICE_PROGRESS_MOVED',
   SCHEMA_INVALID: 'SLUICE_SCHEMA_INVALID',
   RECORD_INVALID: 'SLUICE_RECORD_INVALID',
   STAGE_FAILED: 'SLUICE_STAGE_FAILED',
@@ -26,7 +22,8 @@ export const ErrorCodes = {
   INTERNAL: 'SLUICE_INTERNAL',
 } as const;
 
-export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+/** A stable error code: core's own (ErrorCodes) or a component's (each connector owns its codes). */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | `SLUICE_${string}`;
 
 export interface SluiceErrorOptions {
   readonly retryable?: boolean;
@@ -96,7 +93,6 @@ export function describeValue(v: unknown): string {
 export class CheckpointError extends SluiceError {}
 export class SourceError extends SluiceError {}
 export class SinkError extends SluiceError {}
-export class DeltaError extends SluiceError {}
 
 export function isRetryable(err: unknown): boolean {
   if (err instanceof SluiceError) return err.retryable;

@@ -375,7 +375,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const result = await writing.catch((err: unknown) => {
       // Instances sharing a table (Kafka consumer-group mode): a partition moved to another instance that
       // already wrote part of this range. Reading again skips what the sink holds now.
-      if (!(err instanceof SluiceError) || err.code !== ErrorCodes.DELTA_TXN_MOVED || (p.rereads ?? 0) >= 5) throw err;
+      if (!(err instanceof SluiceError) || err.code !== ErrorCodes.PROGRESS_MOVED || (p.rereads ?? 0) >= 5) throw err;
       this.logger.info('a partition of this batch was advanced by another instance; reading the batch again', { batchId: p.batchId, error: err.message });
       return undefined;
     });

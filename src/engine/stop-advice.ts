@@ -8,8 +8,6 @@ const LASTING: ReadonlyMap<string, string> = new Map([
   [ErrorCodes.CHECKPOINT_MISMATCH, 'the checkpoint belongs to another query or is used by another process; a restart fails the same way until that is resolved'],
   [ErrorCodes.RECORD_INVALID, 'a restart re-runs the same batch and stops the same way while fail_on_rejected is on and its input is unchanged'],
   [ErrorCodes.SCHEMA_CHANGED, 'a restart re-runs the same batch and stops the same way until the schema is changed as the error says'],
-  [ErrorCodes.DELTA_SCHEMA_MISMATCH, 'a restart re-runs the same batch and fails the same way until the table or the pipeline schema is changed'],
-  [ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, 'a restart fails the same way: the table needs a protocol this writer supports'],
   [ErrorCodes.SINK_NOT_WRITABLE, 'a restart fails the same way until the sink is writable'],
   [ErrorCodes.SOURCE_NOT_FOUND, 'a restart fails the same way until the source exists'],
 ]);

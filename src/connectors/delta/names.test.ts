@@ -1,10 +1,11 @@
 // Tests of Delta's naming rules and table features on writes: case-insensitive uniqueness and
 // forbidden characters at every level, partition column checks, and timestampNtz brought by a commit.
 import { strict as assert } from 'node:assert';
+import { DeltaError, DeltaErrorCodes } from './errors.ts';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DeltaError, ErrorCodes } from '../../core/errors.ts';
+import { ErrorCodes } from '../../core/errors.ts';
 import { field, struct, type DataType, type StructType } from '../../core/schema.ts';
 import { readTableWithDuckDB } from '../../../test/support/table-check.ts';
 import { DeltaSinkConfig } from './config.ts';
@@ -45,7 +46,7 @@ describe('Delta column names', () => {
   it('refuses a new table whose nested names differ only by case, naming both spellings and their path', async () => {
     using dir = tempDir('case-new');
     const schema = struct([field('id', 'long'), field('device', struct([field('os', 'string'), field('OS', 'string')]))]);
-    await refused(appendRows(dir.path, [{ id: 1, device: { os: 'a', OS: 'b' } }], schema, opts), ErrorCodes.DELTA_SCHEMA_MISMATCH, /"device\.OS"/, /"device\.os"/);
+    await refused(appendRows(dir.path, [{ id: 1, device: { os: 'a', OS: 'b' } }], schema, opts), DeltaErrorCodes.SCHEMA_MISMATCH, /"device\.OS"/, /"device\.os"/);
     assert.equal(await loadSnapshot(dir.path), null, 'no table is created');
   });
 
@@ -54,12 +55,12 @@ describe('Delta column names', () => {
     const base = struct([field('id', 'long'), field('device', struct([field('os', 'string')]))]);
     await appendRows(dir.path, [{ id: 1, device: { os: 'x' } }], base, opts);
     const top = struct([field('ID', 'long'), field('device', struct([field('os', 'string')]))]);
-    await refused(appendRows(dir.path, [{ ID: 2, device: null }], top, { ...opts, batchId: 1, mergeSchema: true }), ErrorCodes.DELTA_SCHEMA_MISMATCH, /"ID" of the batch differs only by case from column "id"/);
-    await refused(appendRows(dir.path, [{ ID: 2, device: null }], top, { ...opts, batchId: 1 }), ErrorCodes.DELTA_SCHEMA_MISMATCH, /"ID" of the batch/);
+    await refused(appendRows(dir.path, [{ ID: 2, device: null }], top, { ...opts, batchId: 1, mergeSchema: true }), DeltaErrorCodes.SCHEMA_MISMATCH, /"ID" of the batch differs only by case from column "id"/);
+    await refused(appendRows(dir.path, [{ ID: 2, device: null }], top, { ...opts, batchId: 1 }), DeltaErrorCodes.SCHEMA_MISMATCH, /"ID" of the batch/);
     const nested = struct([field('id', 'long'), field('device', struct([field('os', 'string'), field('OS', 'string')]))]);
-    await refused(appendRows(dir.path, [{ id: 3, device: { os: 'y', OS: 'z' } }], nested, { ...opts, batchId: 1, mergeSchema: true }), ErrorCodes.DELTA_SCHEMA_MISMATCH, /"device\.OS" of the batch differs only by case from column "device\.os"/);
+    await refused(appendRows(dir.path, [{ id: 3, device: { os: 'y', OS: 'z' } }], nested, { ...opts, batchId: 1, mergeSchema: true }), DeltaErrorCodes.SCHEMA_MISMATCH, /"device\.OS" of the batch differs only by case from column "device\.os"/);
     const twoNew = struct([field('id', 'long'), field('note', 'string'), field('Note', 'string')]);
-    await refused(appendRows(dir.path, [{ id: 4, note: 'a', Note: 'b' }], twoNew, { ...opts, batchId: 1, mergeSchema: true }), ErrorCodes.DELTA_SCHEMA_MISMATCH, /"Note"/, /"note"/);
+    await refused(appendRows(dir.path, [{ id: 4, note: 'a', Note: 'b' }], twoNew, { ...opts, batchId: 1, mergeSchema: true }), DeltaErrorCodes.SCHEMA_MISMATCH, /"Note"/, /"note"/);
     assert.equal(logVersions(dir.path), 1, 'nothing was committed');
     assert.deepEqual((await loadSnapshot(dir.path))?.schema, base);
   });

@@ -1,7 +1,8 @@
 // Delta's rules for column names, at every nesting level: unique regardless of case (Spark resolves
 // names case-insensitively, so `device.OS` and `device.os` would be one column to every reader), and
 // free of the characters " ,;{}()\n\t=" that Parquet and Hive paths cannot carry without column mapping.
-import { DeltaError, ErrorCodes } from '../../core/errors.ts';
+import { ErrorCodes } from '../../core/errors.ts';
+import { DeltaError, DeltaErrorCodes } from './errors.ts';
 import { isArray, isMap, isStruct, type DataType, type StructType } from '../../core/schema.ts';
 
 const FORBIDDEN = /[ ,;{}()\n\t=]/;
@@ -24,7 +25,7 @@ function forbidden(path: string, name: string, tablePath: string): DeltaError {
 /** The error for two names that differ only by case; `first` is the one already there. */
 export function caseClash(first: string, second: string, tablePath: string, where: string): DeltaError {
   return new DeltaError(
-    ErrorCodes.DELTA_SCHEMA_MISMATCH,
+    DeltaErrorCodes.SCHEMA_MISMATCH,
     `column ${JSON.stringify(second)} ${where} differs only by case from column ${JSON.stringify(first)}; Delta column names are case-insensitive, so they would be one column (table ${tablePath})`,
     { details: { path: tablePath, column: second, existing: first } },
   );

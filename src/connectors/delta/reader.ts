@@ -1,5 +1,6 @@
 // Reads a Delta table's live rows (partition values restored) and summarizes its log for tools and tests.
-import { DeltaError, ErrorCodes } from '../../core/errors.ts';
+
+import { DeltaError, DeltaErrorCodes } from './errors.ts';
 import type { Row } from '../../core/record.ts';
 import { parsePartitionValue } from './partition.ts';
 import { readParquetFile, tableRows } from '../../formats/parquet/read.ts';
@@ -8,7 +9,7 @@ import { loadSnapshot, resolveDataPath, statsNumRecords, type Snapshot } from '.
 
 export async function requireSnapshot(tablePath: string, version?: number): Promise<Snapshot> {
   const s = await loadSnapshot(tablePath, version);
-  if (s === null) throw new DeltaError(ErrorCodes.DELTA_TABLE_NOT_FOUND, `no Delta table at ${tablePath} (no _delta_log)`, { details: { path: tablePath } });
+  if (s === null) throw new DeltaError(DeltaErrorCodes.TABLE_NOT_FOUND, `no Delta table at ${tablePath} (no _delta_log)`, { details: { path: tablePath } });
   return s;
 }
 
@@ -16,13 +17,13 @@ export async function requireSnapshot(tablePath: string, version?: number): Prom
 export async function readTableRows(tablePath: string, version?: number): Promise<Row[]> {
   const snap = await requireSnapshot(tablePath, version);
   if ((snap.metadata.configuration['delta.columnMapping.mode'] ?? 'none') !== 'none') {
-    throw new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `reading rows of ${tablePath} needs columnMapping, which is not supported`, { details: { features: ['columnMapping'] } });
+    throw new DeltaError(DeltaErrorCodes.PROTOCOL_UNSUPPORTED, `reading rows of ${tablePath} needs columnMapping, which is not supported`, { details: { features: ['columnMapping'] } });
   }
   const types = new Map(snap.schema.fields.map((f) => [f.name, f.type]));
   const out: Row[] = [];
   for (const add of snap.files.values()) {
     if (add.deletionVector !== null && add.deletionVector !== undefined) {
-      throw new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `reading rows of ${tablePath} needs deletionVectors, which is not supported`, { details: { features: ['deletionVectors'] } });
+      throw new DeltaError(DeltaErrorCodes.PROTOCOL_UNSUPPORTED, `reading rows of ${tablePath} needs deletionVectors, which is not supported`, { details: { features: ['deletionVectors'] } });
     }
     const rows = tableRows(await readParquetFile(resolveDataPath(tablePath, add.path)));
     for (const r of rows) {

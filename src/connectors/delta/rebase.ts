@@ -8,7 +8,8 @@
 //       our columns fit w's schema (mergeSchema: new ones merged again) ─► metaData? + protocol?
 //       partitioning unchanged ─► commit against w
 //   anything else ─► DELTA_SCHEMA_MISMATCH: the restart prepares the batch again from its rows
-import { DeltaError, ErrorCodes } from '../../core/errors.ts';
+
+import { DeltaError, DeltaErrorCodes } from './errors.ts';
 import type { StructType } from '../../core/schema.ts';
 import { checkCaseMatches, addedPaths, checkColumnNames } from './names.ts';
 import type { MetadataAction } from './protocol/actions.ts';
@@ -23,7 +24,7 @@ export function checkPartitioning(snapshot: Snapshot, partitionBy: readonly stri
   if (partitionBy === undefined || partitionBy.length === 0) return;
   const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
   if (!same(partitionBy, snapshot.partitionColumns)) {
-    throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `partitionBy [${partitionBy.join(', ')}] does not match Delta table ${path} partitioned by [${snapshot.partitionColumns.join(', ')}]`, {
+    throw new DeltaError(DeltaErrorCodes.SCHEMA_MISMATCH, `partitionBy [${partitionBy.join(', ')}] does not match Delta table ${path} partitioned by [${snapshot.partitionColumns.join(', ')}]`, {
       details: { path, partitionBy: [...partitionBy], tablePartitionColumns: [...snapshot.partitionColumns] },
     });
   }
@@ -33,7 +34,7 @@ export function checkPartitioning(snapshot: Snapshot, partitionBy: readonly stri
 export function rebasePlan(plan: AppendPlan, snapshot: Snapshot | null, mergeSchema: boolean, tablePath: string): AppendPlan {
   if (snapshot === null || snapshot.version === plan.readVersion) {
     if (snapshot === null && plan.created === null) {
-      throw new DeltaError(ErrorCodes.DELTA_TABLE_NOT_FOUND, `Delta table ${tablePath} disappeared after batch ${plan.batchId} was prepared; a restart writes the batch again`, { details: { path: tablePath } });
+      throw new DeltaError(DeltaErrorCodes.TABLE_NOT_FOUND, `Delta table ${tablePath} disappeared after batch ${plan.batchId} was prepared; a restart writes the batch again`, { details: { path: tablePath } });
     }
     return plan;
   }
@@ -45,7 +46,7 @@ export function rebasePlan(plan: AppendPlan, snapshot: Snapshot | null, mergeSch
   assertAppendable(merged ?? snapshot.schema, ours, tablePath);
   // The files sit in the folders of the plan's partitioning: the table must have the same.
   if (plan.partitionBy.join('\u0000') !== snapshot.partitionColumns.join('\u0000')) {
-    throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `Delta table ${tablePath} is now partitioned by [${snapshot.partitionColumns.join(', ')}], not [${plan.partitionBy.join(', ')}] as when batch ${plan.batchId} was prepared; a restart prepares the batch again`, {
+    throw new DeltaError(DeltaErrorCodes.SCHEMA_MISMATCH, `Delta table ${tablePath} is now partitioned by [${snapshot.partitionColumns.join(', ')}], not [${plan.partitionBy.join(', ')}] as when batch ${plan.batchId} was prepared; a restart prepares the batch again`, {
       details: { path: tablePath, partitionBy: [...plan.partitionBy], tablePartitionColumns: [...snapshot.partitionColumns] },
     });
   }

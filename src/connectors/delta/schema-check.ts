@@ -1,5 +1,6 @@
 // Compares a batch schema with a Delta table schema and names every missing, extra or changed column.
-import { DeltaError, ErrorCodes } from '../../core/errors.ts';
+
+import { DeltaError, DeltaErrorCodes } from './errors.ts';
 import { typeToString, type DataType, type StructType } from '../../core/schema.ts';
 
 /** Structural type equality ignoring nullability and metadata (nullability is enforced per value). */
@@ -47,7 +48,7 @@ export function assertAppendable(table: StructType, batch: StructType, path: str
   if (d.missing.length > 0) parts.push(`missing NOT NULL column(s) ${d.missing.join(', ')}`);
   if (d.extra.length > 0) parts.push(`extra column(s) ${d.extra.join(', ')} (set mergeSchema: true on the delta sink to add them)`);
   if (d.changed.length > 0) parts.push(`changed type(s) ${d.changed.map((c) => `${c.column} (table ${c.table}, batch ${c.batch})`).join(', ')}`);
-  throw new DeltaError(ErrorCodes.DELTA_SCHEMA_MISMATCH, `batch schema does not match Delta table ${path}: ${parts.join('; ')}`, {
+  throw new DeltaError(DeltaErrorCodes.SCHEMA_MISMATCH, `batch schema does not match Delta table ${path}: ${parts.join('; ')}`, {
     details: { path, missing: d.missing, extra: d.extra, changed: d.changed },
   });
 }

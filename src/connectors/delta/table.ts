@@ -12,10 +12,11 @@
 //          ─► encode + write part-*.parquet (unique names; bytes kept in the plan for a retry)
 //          ─► commit [protocol, metaData]? + add* + txn + commitInfo ─► version % interval == 0 ? checkpoint
 import { faultPoint } from '../../core/faults.ts';
+import { DeltaError } from './errors.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeltaError, ErrorCodes, SinkError } from '../../core/errors.ts';
+import { ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Rejected, Row, SinkTxn } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
@@ -211,7 +212,7 @@ export async function commitAppend(tablePath: string, prepared: AppendPlan, opts
     guards,
   }).catch(async (err: unknown) => {
     // A marker moved under us: no commit will ever reference these files, and the batch is read again.
-    if ((err as { code?: unknown }).code === ErrorCodes.DELTA_TXN_MOVED) {
+    if ((err as { code?: unknown }).code === ErrorCodes.PROGRESS_MOVED) {
       await Promise.all(adds.map((a) => unlink(resolveDataPath(tablePath, a.path)).catch(() => undefined)));
     }
     throw err;

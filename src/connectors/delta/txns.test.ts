@@ -31,7 +31,7 @@ function batch(batchId: number, ids: number[], txns: SinkTxn[]): Batch {
   return { batchId, rows: ids.map((id) => ({ id })), rejected: [], schema, txns };
 }
 
-const isMoved = (err: unknown): boolean => err instanceof SluiceError && err.code === ErrorCodes.DELTA_TXN_MOVED;
+const isMoved = (err: unknown): boolean => err instanceof SluiceError && err.code === ErrorCodes.PROGRESS_MOVED;
 
 void test('batch txns land in the same commit as the rows and are read back by prefix', async () => {
   using dir = tempDir('txns');

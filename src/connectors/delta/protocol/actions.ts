@@ -1,5 +1,6 @@
 // Typed Delta log actions and their parsing from commit JSON lines and checkpoint rows.
-import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+
+import { DeltaError, DeltaErrorCodes } from '../errors.ts';
 import { setOwn } from '../../../core/own.ts';
 
 export interface ProtocolAction {
@@ -101,7 +102,7 @@ export type Action =
 const KINDS = ['protocol', 'metaData', 'add', 'remove', 'txn', 'commitInfo', 'cdc', 'domainMetadata', 'checkpointMetadata', 'sidecar'] as const;
 
 function corrupt(where: string, msg: string): DeltaError {
-  return new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `corrupt Delta log entry ${where}: ${msg}`, { details: { file: where } });
+  return new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `corrupt Delta log entry ${where}: ${msg}`, { details: { file: where } });
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -271,7 +272,7 @@ export function parseCommit(text: string, where: string): Action[] {
     try {
       raw = JSON.parse(s);
     } catch (err) {
-      throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `corrupt Delta log entry ${where}: invalid JSON`, { cause: err, details: { file: where } });
+      throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `corrupt Delta log entry ${where}: invalid JSON`, { cause: err, details: { file: where } });
     }
     out.push(parseAction(raw, where));
   }

@@ -7,13 +7,14 @@
 //   unlink tmp, fsync dir
 //   on EEXIST: read N..latest ─► winner changed protocol/metaData? -> conflict error
 //                               winner holds our txn appId >= our version? -> skipped
-//                               winner advanced a txn we continue? -> DELTA_TXN_MOVED
+//                               winner advanced a txn we continue? -> PROGRESS_MOVED
 //                               else retry at latest+1 (bounded)
 import { randomUUID } from 'node:crypto';
+import { DeltaError, DeltaErrorCodes } from '../errors.ts';
 import { constants } from 'node:fs';
 import { copyFile, link, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeltaError, ErrorCodes, SinkError } from '../../../core/errors.ts';
+import { ErrorCodes, SinkError } from '../../../core/errors.ts';
 import { commitFileName, serializeActions, type Action, type MetadataAction } from './actions.ts';
 import { listLog, logDir, readCommit } from './log.ts';
 import { checkNotMoved } from './txn-guard.ts';
@@ -118,7 +119,7 @@ export async function commit(req: CommitRequest): Promise<CommitOutcome> {
     resolved += latest - version + 1;
     version = latest + 1;
   }
-  throw new DeltaError(ErrorCodes.DELTA_COMMIT_CONFLICT, `gave up committing to ${req.tablePath} after ${max} lost races`, {
+  throw new DeltaError(DeltaErrorCodes.COMMIT_CONFLICT, `gave up committing to ${req.tablePath} after ${max} lost races`, {
     retryable: true,
     details: { path: req.tablePath, lastTriedVersion: version },
   });
@@ -140,7 +141,7 @@ function judge(winner: readonly Action[], req: CommitRequest, v: number): 'ours'
       const m = req.metadata;
       const same = a.kind === 'protocol' || (m !== undefined &&
         a.metaData.schemaString === m.schemaString && a.metaData.partitionColumns.join('\u0000') === m.partitionColumns.join('\u0000'));
-      throw new DeltaError(ErrorCodes.DELTA_COMMIT_CONFLICT, `concurrent commit ${v} in ${req.tablePath} changed the table's ${a.kind}; the batch must be prepared again`, {
+      throw new DeltaError(DeltaErrorCodes.COMMIT_CONFLICT, `concurrent commit ${v} in ${req.tablePath} changed the table's ${a.kind}; the batch must be prepared again`, {
         retryable: same,
         details: { path: req.tablePath, version: v, changed: a.kind },
       });

@@ -1,5 +1,6 @@
 // Which Delta protocol versions and table features sluice can read (log level) and write (blind appends).
-import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+
+import { DeltaError, DeltaErrorCodes } from '../errors.ts';
 import { isArray, isMap, isStruct, type DataType, type StructType } from '../../../core/schema.ts';
 import type { MetadataAction, ProtocolAction } from './actions.ts';
 
@@ -24,7 +25,7 @@ const LEGACY_WRITER_FEATURES: Record<number, readonly string[]> = {
 const LEGACY_READER_FEATURES: Record<number, readonly string[]> = { 2: ['columnMapping'] };
 
 function unsupported(msg: string, features: readonly string[], path: string): DeltaError {
-  return new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `${msg}: ${features.join(', ')} (table ${path})`, { details: { features, path } });
+  return new DeltaError(DeltaErrorCodes.PROTOCOL_UNSUPPORTED, `${msg}: ${features.join(', ')} (table ${path})`, { details: { features, path } });
 }
 
 /** Refuses tables whose reader protocol we do not understand. */

@@ -6,8 +6,9 @@
 //        ▼                      ▼
 //   segment = { checkpoint?: version+files, commits: (cp.version, target] contiguous }
 import { readdir, readFile } from 'node:fs/promises';
+import { DeltaError, DeltaErrorCodes } from '../errors.ts';
 import { join } from 'node:path';
-import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+
 import { parseCommit, type Action } from './actions.ts';
 import { readParquetFile, tableRows } from '../../../formats/parquet/read.ts';
 import { parseAction } from './actions.ts';
@@ -47,7 +48,7 @@ export async function listLog(tablePath: string): Promise<LogListing | null> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `cannot list Delta log of ${tablePath}`, { cause: err, retryable: true });
+    throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `cannot list Delta log of ${tablePath}`, { cause: err, retryable: true });
   }
   const commits = new Map<number, string>();
   const parts = new Map<string, Map<number, string>>();
@@ -84,15 +85,15 @@ export function segmentFor(listing: LogListing, tablePath: string, target?: numb
   const maxCp = listing.checkpoints[0]?.version ?? -1;
   const latest = Math.max(maxCommit, maxCp);
   const version = target ?? latest;
-  if (version < 0) throw new DeltaError(ErrorCodes.DELTA_TABLE_NOT_FOUND, `no Delta table at ${tablePath}: _delta_log holds no commits`, { details: { path: tablePath } });
-  if (version > latest) throw new DeltaError(ErrorCodes.DELTA_TABLE_NOT_FOUND, `Delta table ${tablePath} has no version ${version} (latest is ${latest})`);
+  if (version < 0) throw new DeltaError(DeltaErrorCodes.TABLE_NOT_FOUND, `no Delta table at ${tablePath}: _delta_log holds no commits`, { details: { path: tablePath } });
+  if (version > latest) throw new DeltaError(DeltaErrorCodes.TABLE_NOT_FOUND, `Delta table ${tablePath} has no version ${version} (latest is ${latest})`);
   const checkpoint = listing.checkpoints.find((c) => c.version <= version) ?? null;
   const start = checkpoint === null ? 0 : checkpoint.version + 1;
   const commits: { version: number; file: string }[] = [];
   for (let v = start; v <= version; v++) {
     const file = listing.commits.get(v);
     if (file === undefined) {
-      throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `Delta log of ${tablePath} is missing commit ${v} (needed to reach version ${version})`, {
+      throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `Delta log of ${tablePath} is missing commit ${v} (needed to reach version ${version})`, {
         details: { path: tablePath, missingVersion: v },
       });
     }
@@ -130,7 +131,7 @@ async function readParquetActions(file: string): Promise<Action[]> {
     const keep = CHECKPOINT_COLUMNS.filter((c) => present.has(c));
     rows = tableRows(table.select(keep));
   } catch (err) {
-    throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `cannot read Delta checkpoint ${file}`, { cause: err, details: { file } });
+    throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `cannot read Delta checkpoint ${file}`, { cause: err, details: { file } });
   }
   const out: Action[] = [];
   for (const r of rows) {

@@ -1,12 +1,13 @@
 // Parses and validates a Delta metaData schemaString into the StructType model of src/core/schema.ts.
-import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+
+import { DeltaError, DeltaErrorCodes } from '../errors.ts';
 import type { DataType, PrimitiveType, StructField, StructType } from '../../../core/schema.ts';
 
 const PRIMITIVES = new Set(['string', 'long', 'integer', 'short', 'byte', 'float', 'double', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz']);
 const DECIMAL_RE = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/;
 
 function bad(msg: string): DeltaError {
-  return new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `Delta schema not supported: ${msg}`);
+  return new DeltaError(DeltaErrorCodes.PROTOCOL_UNSUPPORTED, `Delta schema not supported: ${msg}`);
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -18,7 +19,7 @@ export function parseSchemaString(s: string): StructType {
   try {
     raw = JSON.parse(s);
   } catch (err) {
-    throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, 'Delta schemaString is not valid JSON', { cause: err });
+    throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, 'Delta schemaString is not valid JSON', { cause: err });
   }
   const t = parseType(raw, '');
   if (typeof t !== 'object' || t.type !== 'struct') throw bad('top-level schema is not a struct');

@@ -6,8 +6,9 @@
 //     all name one file of table /t)
 //     txn: txns[appId] = version · domainMetadata: last wins, removed drops it
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { DeltaError, DeltaErrorCodes } from '../errors.ts';
 import { fileURLToPath } from 'node:url';
-import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+
 import type { StructType } from '../../../core/schema.ts';
 import type { Action, AddAction, CommitInfo, DomainMetadataAction, MetadataAction, ProtocolAction, RemoveAction } from './actions.ts';
 import { checkReadable } from './features.ts';
@@ -150,10 +151,10 @@ async function replay(tablePath: string, listing: LogListing, version: number | 
 function finish(tablePath: string, seg: LogSegment, state: LogState, infos: Snapshot['commitInfos']): Snapshot {
   const { protocol, metadata } = state;
   if (protocol === null || metadata === null) {
-    throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `Delta log of ${tablePath} has no ${protocol === null ? 'protocol' : 'metaData'} action at version ${seg.version}`);
+    throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `Delta log of ${tablePath} has no ${protocol === null ? 'protocol' : 'metaData'} action at version ${seg.version}`);
   }
   checkReadable(protocol, tablePath);
-  if (metadata.schemaString === '') throw new DeltaError(ErrorCodes.DELTA_LOG_CORRUPT, `Delta table ${tablePath} has no schema at version ${seg.version}`);
+  if (metadata.schemaString === '') throw new DeltaError(DeltaErrorCodes.LOG_CORRUPT, `Delta table ${tablePath} has no schema at version ${seg.version}`);
   const schema = parseSchemaString(metadata.schemaString);
   return {
     tablePath,
@@ -225,7 +226,7 @@ export function canonicalPath(root: string, path: string): string {
 export function resolveDataPath(tablePath: string, path: string): string {
   const abs = absolutePath(resolve(tablePath), path);
   if (isAbsolute(abs)) return abs;
-  throw new DeltaError(ErrorCodes.DELTA_PROTOCOL_UNSUPPORTED, `data file on a non-local store is not supported: ${path}`);
+  throw new DeltaError(DeltaErrorCodes.PROTOCOL_UNSUPPORTED, `data file on a non-local store is not supported: ${path}`);
 }
 
 /** Rows recorded in an add's stats, or null when the file has no stats. */

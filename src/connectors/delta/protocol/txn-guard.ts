@@ -3,9 +3,10 @@
 // committing would write some records twice.
 //
 //   batch txn {appId, version: end, from: start}
-//   prepare: table txn[appId] > from ? -> DELTA_TXN_MOVED (re-read the source, which skips what is there)
-//   commit race: winner holds txn appId with version > from ? -> DELTA_TXN_MOVED
-import { DeltaError, ErrorCodes } from '../../../core/errors.ts';
+//   prepare: table txn[appId] > from ? -> PROGRESS_MOVED (re-read the source, which skips what is there)
+//   commit race: winner holds txn appId with version > from ? -> PROGRESS_MOVED
+import { ErrorCodes } from '../../../core/errors.ts';
+import { DeltaError } from '../errors.ts';
 import type { SinkTxn } from '../../../core/record.ts';
 
 /** appId -> the version the batch starts from, for the txns that say (`from`, a number). */
@@ -23,7 +24,7 @@ export function checkNotMoved(held: ReadonlyMap<string, number>, guards: Readonl
     if (v !== undefined && v > from) moved.push(`${appId} is at ${v}, the batch starts at ${from}`);
   }
   if (moved.length === 0) return;
-  throw new DeltaError(ErrorCodes.DELTA_TXN_MOVED, `${where} in ${tablePath} advanced progress markers this batch continues (${moved.join('; ')}); another writer owns them now`, {
+  throw new DeltaError(ErrorCodes.PROGRESS_MOVED, `${where} in ${tablePath} advanced progress markers this batch continues (${moved.join('; ')}); another writer owns them now`, {
     details: { path: tablePath, moved },
   });
 }
