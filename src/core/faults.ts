@@ -6,12 +6,8 @@ const spec = process.env.SLUICE_FAULT_INJECT;
 const [target, countText] = spec === undefined ? [undefined, undefined] : spec.split(':');
 let remaining = Number(countText ?? '1');
 
-export type FaultPoint =
-  | 'engine.after-wal'
-  | 'engine.before-commit'
-  | 'engine.after-commit'
-  | 'delta.data-file-written'
-  | 'delta.after-commit';
+/** A point in the code named `<component>.<moment>` (e.g. `engine.after-wal`, or a connector's own). */
+export type FaultPoint = `${string}.${string}`;
 
 export function faultPoint(point: FaultPoint): void {
   if (target !== point) return;
