@@ -1,28 +1,18 @@
 // The contract every source and every sink must keep, written once and run against each of them.
 import { strict as assert } from 'node:assert';
 import { writeBatch } from '../../src/core/component.ts';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { ComponentContext, Offset, Sink, Source } from '../../src/core/component.ts';
-import { silentLogger } from '../../src/core/logger.ts';
-import type { Row } from '../../src/core/record.ts';
+import type { Batch, Row } from '../../src/core/record.ts';
 import { field, struct } from '../../src/core/schema.ts';
+import { componentContext } from '../support/context.ts';
+import { ts } from '../support/values.ts';
 
 export function context(dir: string, overrides: Partial<ComponentContext> = {}): ComponentContext {
-  mkdirSync(join(dir, 'sources', '0'), { recursive: true });
-  return {
-    queryId: 'conformance-query',
-    pipelineName: 'conformance',
-    checkpointDir: dir,
-    stateDir: join(dir, 'sources', '0'),
-    logger: silentLogger,
-    signal: new AbortController().signal,
-    defaults: {},
-    sinkVersions: () => Promise.resolve(new Map<string, number>()),
-    ...overrides,
-  };
+  return componentContext(dir, { queryId: 'conformance-query', pipelineName: 'conformance', ...overrides });
 }
 
 export interface SourceFixture {
@@ -43,8 +33,12 @@ export interface SinkFixture {
   create(ctx: ComponentContext): Sink;
   /** The ids of the rows the sink holds (or printed, or produced), in any order. */
   readBack(): Promise<number[]>;
-  /** True when a batch id the sink already holds is skipped (exactly once); false for at-least-once sinks. */
+  /** True when a batch id the sink already holds is not written twice (exactly once); false for
+   * at-least-once sinks. */
   readonly idempotent: boolean;
+  /** An exactly-once sink that writes a replayed batch again in place of the first (a file replaced
+   * whole) instead of recognising and skipping it. */
+  readonly replaces?: boolean;
   close?(): Promise<void>;
 }
 
@@ -58,6 +52,10 @@ async function plan(source: Source, start: Offset | null, respectLimits = true):
 export function sourceConformance(make: () => Promise<SourceFixture>): void {
   let fx: SourceFixture;
   const root = mkdtempSync(join(tmpdir(), 'sluice-conformance-'));
+  // Made before the first test, so that any one test can run alone.
+  before(async () => {
+    fx = await make();
+  });
   after(async () => {
     await fx?.close?.();
     rmSync(root, { recursive: true, force: true });
@@ -66,7 +64,6 @@ export function sourceConformance(make: () => Promise<SourceFixture>): void {
   const fresh = () => context(join(root, String(++n)));
 
   it('reads exactly the records added, batch after batch, and plans nothing new when there is none', async () => {
-    fx = await make();
     const ctx = fresh();
     const src = fx.create(ctx);
     await src.open();
@@ -141,48 +138,109 @@ export function sourceConformance(make: () => Promise<SourceFixture>): void {
 }
 
 const SCHEMA = struct([field('id', 'long', false), field('name', 'string'), field('at', 'timestamp')]);
-const rows = (from: number, count: number): Row[] => Array.from({ length: count }, (_, i) => ({ id: from + i, name: `row ${from + i}`, at: new Date(1_700_000_000_000 + (from + i) * 1000) }));
+const rows = (from: number, count: number): Row[] => Array.from({ length: count }, (_, i) => ({ id: from + i, name: `row ${from + i}`, at: ts('2023-11-14T22:13:20Z') + BigInt((from + i) * 1_000_000) }));
+const batch = (batchId: number, rs: Row[]): Batch => ({ batchId, rows: rs, rejected: [], schema: SCHEMA });
 
-/** Runs the sink contract against a fixture. */
+/** Runs the sink contract against a fixture: the two phases, replays, an empty batch, health and close.
+ * The tests run in order on one sink folder; batch ids grow from test to test. */
 export function sinkConformance(make: () => Promise<SinkFixture>): void {
   let fx: SinkFixture;
   const root = mkdtempSync(join(tmpdir(), 'sluice-conformance-sink-'));
+  before(async () => {
+    fx = await make();
+  });
   after(async () => {
     await fx?.close?.();
     rmSync(root, { recursive: true, force: true });
   });
+  const sorted = async (): Promise<number[]> => (await fx.readBack()).sort((a, b) => a - b);
+  const ids = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
   it('writes batches so that every row can be read back', async () => {
-    fx = await make();
     const sink = fx.create(context(root));
     await sink.open();
-    const r0 = await writeBatch(sink, { batchId: 0, rows: rows(0, 5), rejected: [], schema: SCHEMA });
-    const r1 = await writeBatch(sink, { batchId: 1, rows: rows(5, 3), rejected: [], schema: SCHEMA });
+    const r0 = await writeBatch(sink, batch(0, rows(0, 5)));
+    const r1 = await writeBatch(sink, batch(1, rows(5, 3)));
     assert.deepEqual([r0.numOutputRows, r1.numOutputRows, r0.skipped, r1.skipped], [5, 3, false, false]);
-    assert.deepEqual((await fx.readBack()).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(await sorted(), ids(0, 8));
     await sink.close();
   });
 
   it('handles a replayed batch id as its guarantee says: skipped when exactly once, written again when at least once', async () => {
     const sink = fx.create(context(root));
     await sink.open();
-    const r = await writeBatch(sink, { batchId: 1, rows: rows(5, 3), rejected: [], schema: SCHEMA });
-    const ids = (await fx.readBack()).sort((a, b) => a - b);
+    const r = await writeBatch(sink, batch(1, rows(5, 3)));
     if (fx.idempotent) {
-      assert.equal(r.skipped, true);
-      assert.deepEqual(ids, [0, 1, 2, 3, 4, 5, 6, 7]);
+      assert.equal(r.skipped, fx.replaces !== true);
+      assert.deepEqual(await sorted(), ids(0, 8));
     } else {
       assert.equal(r.skipped, false);
-      assert.deepEqual(ids, [0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7]);
+      assert.deepEqual(await sorted(), [0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7]);
     }
     await sink.close();
+  });
+
+  it('needs nothing of the rows after prepare, and a commit retried with the same prepared batch writes it once', async () => {
+    const sink = fx.create(context(root));
+    await sink.open();
+    const before = await sorted();
+    const b = batch(2, rows(100, 4));
+    const prepared = await sink.prepare(b);
+    // The engine drops the rows once they are prepared.
+    b.rows = [];
+    assert.deepEqual(prepared.rejected, []);
+    const first = await sink.commit(prepared, { batchId: 2 });
+    assert.equal(first.numOutputRows, 4);
+    const again = await sink.commit(prepared, { batchId: 2 });
+    const after = await sorted();
+    if (fx.idempotent) {
+      assert.equal(again.skipped, fx.replaces !== true);
+      assert.deepEqual(after, [...before, 100, 101, 102, 103].sort((x, y) => x - y));
+    } else {
+      assert.deepEqual(after, [...before, 100, 100, 101, 101, 102, 102, 103, 103].sort((x, y) => x - y));
+    }
+    await sink.close();
+  });
+
+  it('after a crash between commit and checkpoint, the restarted sink prepares the batch again and its commit adds nothing when exactly once', async () => {
+    const crashed = fx.create(context(root));
+    await crashed.open();
+    await writeBatch(crashed, batch(3, rows(200, 2)));
+    // No close: the process died. A new instance over the same checkpoint re-runs batch 3.
+    const restarted = fx.create(context(root));
+    await restarted.open();
+    const before = await sorted();
+    const prepared = await restarted.prepare(batch(3, rows(200, 2)));
+    const skips = fx.idempotent && fx.replaces !== true;
+    if (skips) assert.equal(prepared.skipped, true, 'prepare says the sink holds the batch, so the engine keeps its dead letters');
+    const r = await restarted.commit(prepared, { batchId: 3 });
+    if (fx.idempotent) {
+      assert.equal(r.skipped, skips);
+      assert.deepEqual(await sorted(), before);
+    } else {
+      assert.equal((await sorted()).length, before.length + 2);
+    }
+    await restarted.close();
+    await crashed.close();
   });
 
   it('accepts an empty batch', async () => {
     const sink = fx.create(context(root));
     await sink.open();
-    const r = await writeBatch(sink, { batchId: 2, rows: [], rejected: [], schema: SCHEMA });
+    const r = await writeBatch(sink, batch(4, []));
     assert.equal(r.numOutputRows, 0);
+    await sink.close();
+  });
+
+  it('reports its health when it has a check, and closes twice without harm', async () => {
+    const sink = fx.create(context(root));
+    await sink.open();
+    const h = await sink.health?.();
+    if (h !== undefined) {
+      assert.equal(typeof h.detail, 'string');
+      assert.equal(h.healthy, true, h.detail);
+    }
+    await sink.close();
     await sink.close();
   });
 

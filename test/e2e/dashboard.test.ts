@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { REPO, spawnCli } from '../support/cli.ts';
+import { waitFor } from '../support/wait.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -29,16 +30,6 @@ const LAYOUT_CHECK = `(() => {
 })()`;
 const root = mkdtempSync(join(tmpdir(), 'sluice-dashboard-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await Promise.resolve().then(probe).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function land(dir: string, name: string, from: number, n: number, bad: number): void {
   const lines = Array.from({ length: n }, (_, i) => JSON.stringify({ order_id: from + i, ts: new Date(Date.now() - 1500).toISOString(), amount: (i % 17) * 3.25, country: ['DE', 'FR', 'US'][i % 3] }));

@@ -12,6 +12,7 @@ import { spawnCli, type CliResult } from '../support/cli.ts';
 import { startBroker, type TestBroker } from '../support/kafka/broker.ts';
 import { jsonMessages, produceMessages } from '../support/kafka/produce.ts';
 import { readTableWithDuckDB } from '../support/table-check.ts';
+import { waitFor } from '../support/wait.ts';
 
 const PARTITIONS = 12;
 const WAVES = [6000, 3000, 3000] as const;
@@ -69,14 +70,15 @@ async function written(table: string): Promise<{ messages: number; instances: Se
   return { messages, instances };
 }
 
-async function waitFor(what: string, table: string, test: (w: { messages: number; instances: Set<string> }) => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const w = await written(table);
-    if (test(w)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${w.messages} messages by ${w.instances.size} instances`);
-    await delay(250);
-  }
+/** Waits until the table's markers pass `test`, reporting what they held when the time ran out. */
+async function waitForTable(what: string, table: string, test: (w: { messages: number; instances: Set<string> }) => boolean, timeoutMs: number): Promise<void> {
+  let seen = { messages: 0, instances: new Set<string>() };
+  await waitFor(what, async () => {
+    seen = await written(table);
+    return test(seen) ? true : undefined;
+  }, timeoutMs, 250).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}: ${seen.messages} messages by ${seen.instances.size} instances`);
+  });
 }
 
 describe('consumer-group scale-out into one Delta table', () => {
@@ -98,19 +100,19 @@ describe('consumer-group scale-out into one Delta table', () => {
     try {
       start('a');
       start('b');
-      await waitFor('a and b to write', table, (w) => w.messages >= 1500 && w.instances.size >= 2, 120_000);
+      await waitForTable('a and b to write', table, (w) => w.messages >= 1500 && w.instances.size >= 2, 120_000);
       start('c');
       const deadline = Date.now() + 120_000;
       while (!assigned.has('c') && Date.now() < deadline) await delay(100);
       assert.ok(assigned.has('c'), 'the joining instance got an assignment');
       // New data after the join, so that the newcomer has records on the partitions it now owns.
       await produceMessages(broker.bootstrap, topic, jsonMessages(second, PARTITIONS, first));
-      await waitFor('c to write', table, (w) => w.instances.size >= 3, 120_000);
+      await waitForTable('c to write', table, (w) => w.instances.size >= 3, 120_000);
       runs.get('a')?.child.kill('SIGKILL');
       const killed = await runs.get('a')?.done;
       assert.equal(killed?.signal, 'SIGKILL');
       await produceMessages(broker.bootstrap, topic, jsonMessages(third, PARTITIONS, first + second));
-      await waitFor('every message', table, (w) => w.messages >= total, 240_000);
+      await waitForTable('every message', table, (w) => w.messages >= total, 240_000);
     } finally {
       for (const name of ['b', 'c', 'a']) runs.get(name)?.child.kill('SIGINT');
     }

@@ -9,25 +9,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parsePrometheusText, sampleValue } from '../../src/observe/prom-text.ts';
 import { NOBODY, runCli, spawnCli } from '../support/cli.ts';
+import { waitFor } from '../support/wait.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-monitoring-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const asRoot = process.getuid?.() === 0;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function get(url: string): Promise<{ status: number; text: string; type: string }> {
   const res = await fetch(url);

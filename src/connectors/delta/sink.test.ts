@@ -5,7 +5,6 @@ import { chmodSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } fro
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBatch, type ComponentContext } from '../../core/component.ts';
-import { silentLogger } from '../../core/logger.ts';
 import { withOrigin, type Batch, type Row } from '../../core/record.ts';
 import { field, struct, type StructType } from '../../core/schema.ts';
 import { DeltaSinkConfig } from './config.ts';
@@ -14,11 +13,12 @@ import { committedBatchId, deltaSink } from './sink.ts';
 import { loadSnapshot } from './protocol/snapshot.ts';
 import { openDuck, tempDir } from './test-helpers.ts';
 import { day } from '../../../test/support/values.ts';
+import { componentContext } from '../../../test/support/context.ts';
 
 const schema = struct([field('id', 'long'), field('country', 'string'), field('day', 'date'), field('amount', 'double')]);
 
 function ctx(queryId = 'query-1'): ComponentContext {
-  return { queryId, pipelineName: 'p', checkpointDir: '/nonexistent', stateDir: '/nonexistent', logger: silentLogger, signal: new AbortController().signal, defaults: {}, sinkVersions: () => Promise.resolve(new Map()) };
+  return componentContext('/nonexistent', { queryId }, { makeDirs: false });
 }
 
 function sinkFor(config: Record<string, unknown>, queryId?: string) {

@@ -7,7 +7,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentContext } from '../../core/component.ts';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
-import { silentLogger } from '../../core/logger.ts';
 import type { Batch, SinkTxn } from '../../core/record.ts';
 import { field, struct } from '../../core/schema.ts';
 import { DeltaSinkConfig } from './config.ts';
@@ -17,11 +16,12 @@ import { loadSnapshot } from './protocol/snapshot.ts';
 import { deltaSink } from './sink.ts';
 import { appendRows } from './table.ts';
 import { tempDir } from './test-helpers.ts';
+import { componentContext } from '../../../test/support/context.ts';
 
 const schema = struct([field('id', 'long')]);
 
 function sink(path: string, queryId: string) {
-  const ctx: ComponentContext = { queryId, pipelineName: 'p', checkpointDir: '/nonexistent', stateDir: '/nonexistent', logger: silentLogger, signal: new AbortController().signal, defaults: {}, sinkVersions: () => Promise.resolve(new Map()) };
+  const ctx: ComponentContext = componentContext('/nonexistent', { queryId }, { makeDirs: false });
   return deltaSink.create(DeltaSinkConfig.parse({ path }), ctx);
 }
 

@@ -3,10 +3,10 @@ import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ComponentContext, Offset } from '../../core/component.ts';
-import { silentLogger } from '../../core/logger.ts';
 import { fileSourceConfig } from './config.ts';
 import { FileStreamSource } from './source.ts';
 import type { SourceData } from '../../core/record.ts';
+import { componentContext } from '../../../test/support/context.ts';
 
 export interface Fixture {
   readonly root: string;
@@ -37,16 +37,7 @@ export async function fixture(): Promise<Fixture> {
       return p;
     },
     async source(config = {}) {
-      const ctx: ComponentContext = {
-        queryId: 'q',
-        pipelineName: 'test',
-        checkpointDir: join(root, 'checkpoint'),
-        stateDir: state,
-        logger: silentLogger,
-        signal: new AbortController().signal,
-        defaults: {},
-        sinkVersions: () => Promise.resolve(new Map()),
-      };
+      const ctx: ComponentContext = componentContext(join(root, 'checkpoint'), { stateDir: state }, { makeDirs: false });
       const src = new FileStreamSource(fileSourceConfig.parse({ path: input, ...config }), ctx);
       await src.open();
       return src;

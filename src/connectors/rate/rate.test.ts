@@ -6,19 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRateSource, rateConfig, rateSource, valueAtSecond } from './index.ts';
 import type { ComponentContext } from '../../core/component.ts';
-import { silentLogger } from '../../core/logger.ts';
+import { componentContext } from '../../../test/support/context.ts';
 
 function context(stateDir: string): ComponentContext {
-  return {
-    queryId: 'q',
-    pipelineName: 'p',
-    checkpointDir: stateDir,
-    stateDir,
-    logger: silentLogger,
-    signal: new AbortController().signal,
-    defaults: {},
-    sinkVersions: () => Promise.resolve(new Map()),
-  };
+  return componentContext(stateDir, { stateDir }, { makeDirs: false });
 }
 
 void test('valueAtSecond follows the ramp-up series and then the steady rate', () => {

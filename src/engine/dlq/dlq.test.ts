@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ComponentContext, Stage } from '../../core/component.ts';
-import { silentLogger } from '../../core/logger.ts';
 import type { Rejected, Row } from '../../core/record.ts';
 import { readTableRows } from '../../connectors/delta/reader.ts';
 import { DeadLetterSchema, resolveDeadLetter } from '../../plan/dead-letter.ts';
@@ -15,15 +14,13 @@ import { DLQ_TABLE_SCHEMA, createDeadLetterQueue, envelopeToRow, toEnvelope } fr
 import { appendRows } from '../../connectors/delta/table.ts';
 import { RejectedLog } from '../rejected.ts';
 import { estimateBatchBytes, runStagesBounded } from '../stage-runner.ts';
+import { componentContext } from '../../../test/support/context.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-dlq-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function ctx(dir: string): ComponentContext {
-  return {
-    queryId: 'q1', pipelineName: 'p', checkpointDir: dir, stateDir: join(dir, 'dlq'), logger: silentLogger,
-    signal: new AbortController().signal, defaults: {}, sinkVersions: () => Promise.resolve(new Map()),
-  };
+  return componentContext(dir, { queryId: 'q1', stateDir: join(dir, 'dlq') });
 }
 
 const rejected = (k: number): Rejected[] => Array.from({ length: k }, (_, i) => ({
