@@ -1,6 +1,10 @@
-// The expression tree the compiler consumes: a small, typed form of the SQL parser's output.
+// The expression tree the parser produces and the compiler consumes.
 
-/** `pos` is the 0-based character offset in the user's expression text, where it is known. */
+/**
+ * `pos` is the 0-based offset in the user's expression text where the node's own text starts (for an
+ * operator, where its left operand starts); a cast's is where its type is written, since a bad cast
+ * is about the type.
+ */
 export type Node =
   | { readonly kind: 'literal'; readonly value: unknown; readonly literal: LiteralKind; readonly pos: number }
   | { readonly kind: 'column'; readonly path: readonly string[]; readonly pos: number }
@@ -17,7 +21,7 @@ export type Node =
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Node[]; readonly pos: number };
 
 /** A fractional literal without an exponent is a DECIMAL of its own digits, as in Spark (`1.19` is decimal(3,2)). */
-export type LiteralKind = 'null' | 'boolean' | 'string' | 'integer' | 'long' | 'double' | 'date' | 'timestamp' | `decimal(${number},${number})`;
+export type LiteralKind = 'null' | 'boolean' | 'string' | 'binary' | 'byte' | 'short' | 'integer' | 'long' | 'double' | 'date' | 'timestamp' | `decimal(${number},${number})`;
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | 'div' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 

@@ -51,13 +51,23 @@ function compileTop(source: string, opts: CompileOptions): { expr: CompiledExpre
       throw new ExpressionError(source, pos, reason, { name: opts.name, expected });
     },
   };
-  const part = compileNode(parseExpression(source, opts.name), ctx);
+  const part = compileParsed(source, opts, ctx);
   const f = part.fn;
   const evaluate = part.konst ? () => part.value : (row: Row): unknown => {
     const v = f(row);
     return v === undefined ? null : v;
   };
   return { expr: { source, evaluate, columns: [...ctx.columns], type: part.type }, part };
+}
+
+/** Parses and compiles; a tree too deep for the stack (thousands of chained ORs) is a compile error, not a crash. */
+function compileParsed(source: string, opts: CompileOptions, ctx: Ctx): Part {
+  try {
+    return compileNode(parseExpression(source, opts.name), ctx);
+  } catch (err) {
+    if (!(err instanceof RangeError) || !/call stack/i.test(err.message)) throw err;
+    throw new ExpressionError(source, 0, 'expression too large to compile', { name: opts.name, expected: 'fewer chained operators; a long chain of x = 1 OR x = 2 ... is x IN (1, 2, ...)', cause: err });
+  }
 }
 
 export function compilePredicate(source: string, opts: CompileOptions = {}): CompiledPredicate {
