@@ -10,7 +10,7 @@ export type Node =
   | { readonly kind: 'column'; readonly path: readonly string[]; readonly pos: number }
   | { readonly kind: 'subscript'; readonly base: Node; readonly index: Node; readonly pos: number }
   | { readonly kind: 'field'; readonly base: Node; readonly name: string; readonly pos: number }
-  | { readonly kind: 'unary'; readonly op: '-' | '+' | 'NOT'; readonly arg: Node; readonly pos: number }
+  | { readonly kind: 'unary'; readonly op: '-' | '+' | '~' | 'NOT'; readonly arg: Node; readonly pos: number }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Node; readonly right: Node; readonly pos: number }
   | { readonly kind: 'in'; readonly negated: boolean; readonly arg: Node; readonly list: readonly Node[]; readonly pos: number }
   | { readonly kind: 'between'; readonly negated: boolean; readonly arg: Node; readonly low: Node; readonly high: Node; readonly pos: number }
@@ -23,6 +23,8 @@ export type Node =
 /** A fractional literal without an exponent is a DECIMAL of its own digits, as in Spark (`1.19` is decimal(3,2)). */
 export type LiteralKind = 'null' | 'boolean' | 'string' | 'binary' | 'byte' | 'short' | 'integer' | 'long' | 'double' | 'date' | 'timestamp' | `decimal(${number},${number})`;
 
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | 'div' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
+export type BitwiseOp = '&' | '|' | '^' | '<<' | '>>' | '>>>';
+
+export type BinaryOp = '+' | '-' | '*' | '/' | '%' | 'div' | '||' | '=' | '<=>' | '!=' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | BitwiseOp;
 
 export type NodeOf<K extends Node['kind']> = Extract<Node, { kind: K }>;

@@ -6,6 +6,7 @@ import { castFunction, parseTypeName } from './cast.ts';
 import { ExpressionError, LocalError } from './errors.ts';
 import { FUNCTIONS } from './functions.ts';
 import { getKeyValue } from './access.ts';
+import { bitwiseNot } from './bitwise.ts';
 import { binaryOp, negate, not } from './operators.ts';
 import { type Ctx, type Eval, type Part, constant, dynamic, fold } from './part.ts';
 import { parseExpression } from './parse.ts';
@@ -92,7 +93,9 @@ export function compileNode(n: Node, ctx: Ctx): Part {
       return subscript(compileNode(n.base, ctx), compileNode(n.index, ctx), n.pos);
     case 'unary': {
       const arg = compileNode(n.arg, ctx);
-      return n.op === 'NOT' ? not(arg) : n.op === '-' ? located(ctx, n.pos, () => negate(arg)) : arg;
+      if (n.op === 'NOT') return not(arg);
+      if (n.op === '~') return located(ctx, n.pos, () => bitwiseNot(arg));
+      return n.op === '-' ? located(ctx, n.pos, () => negate(arg)) : arg;
     }
     case 'binary': {
       const l = compileNode(n.left, ctx);

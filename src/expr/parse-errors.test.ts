@@ -63,7 +63,8 @@ void test('an unknown character or a malformed token is reported where it starts
   fails('1 + 12abc', { reason: 'malformed number "12abc"', offset: 4 });
   fails("X'0g'", { reason: 'invalid hex digit "g" in a binary literal', offset: 3 });
   fails('a -> a + 1', { reason: /lambda functions/, offset: 2 });
-  fails('a & 1', { reason: 'the bitwise operator & is not supported', offset: 2 });
+  fails('a @ 1', { reason: 'unexpected character "@"', offset: 2 });
+  fails('a : 1', { reason: 'unexpected ":"', offset: 2 });
 });
 
 void test('a bad CAST type is reported at the type', () => {

@@ -127,6 +127,20 @@ void test('* / % DIV bind tighter than + - ||, each level grouping to the left',
   ]);
 });
 
+void test('bitwise operators sit between comparisons and + -, as | < ^ < & < shifts, each grouping to the left', () => {
+  cases([
+    ['a | b ^ c & d', '(| a (^ b (& c d)))'],
+    ['a & b ^ c | d', '(| (^ (& a b) c) d)'],
+    ['a & b = c', '(= (& a b) c)'],
+    ['a & b + c', '(& a (+ b c))'],
+    ['a << b + 1', '(<< a (+ b 1))'],
+    ['a << b & c', '(& (<< a b) c)'],
+    ['a >> 1 >>> 2', '(>>> (>> a 1) 2)'],
+    ['~a & b', '(& (~ a) b)'],
+    ['~-a', '(~ (- a))'],
+  ]);
+});
+
 void test('unary minus and plus bind tighter than *, and postfix access tighter still', () => {
   cases([
     ['-a * b', '(* (- a) b)'],

@@ -15,12 +15,13 @@ import { readType } from './typename.ts';
 const BP = { OR: 1, AND: 2, NOT: 3, PREDICATE: 4, COMPARE: 5, BIT_OR: 6, BIT_XOR: 7, BIT_AND: 8, SHIFT: 9, ADD: 10, MUL: 11, UNARY: 12, POSTFIX: 13 } as const;
 
 const SYMBOLS: Readonly<Record<string, { readonly bp: number; readonly op: BinaryOp }>> = {
+  '|': { bp: BP.BIT_OR, op: '|' }, '^': { bp: BP.BIT_XOR, op: '^' }, '&': { bp: BP.BIT_AND, op: '&' },
+  '<<': { bp: BP.SHIFT, op: '<<' }, '>>': { bp: BP.SHIFT, op: '>>' }, '>>>': { bp: BP.SHIFT, op: '>>>' },
   '=': { bp: BP.COMPARE, op: '=' }, '==': { bp: BP.COMPARE, op: '=' }, '!=': { bp: BP.COMPARE, op: '!=' }, '<>': { bp: BP.COMPARE, op: '!=' },
   '<=>': { bp: BP.COMPARE, op: '<=>' }, '<': { bp: BP.COMPARE, op: '<' }, '<=': { bp: BP.COMPARE, op: '<=' }, '>': { bp: BP.COMPARE, op: '>' },
   '>=': { bp: BP.COMPARE, op: '>=' }, '+': { bp: BP.ADD, op: '+' }, '-': { bp: BP.ADD, op: '-' }, '||': { bp: BP.ADD, op: '||' },
   '*': { bp: BP.MUL, op: '*' }, '/': { bp: BP.MUL, op: '/' }, '%': { bp: BP.MUL, op: '%' },
 };
-const BITWISE: Readonly<Record<string, number>> = { '|': BP.BIT_OR, '^': BP.BIT_XOR, '&': BP.BIT_AND, '<<': BP.SHIFT, '>>': BP.SHIFT, '>>>': BP.SHIFT };
 const WORD_BP: Readonly<Record<string, number>> = {
   OR: BP.OR, AND: BP.AND, DIV: BP.MUL, IS: BP.PREDICATE, NOT: BP.PREDICATE, IN: BP.PREDICATE, BETWEEN: BP.PREDICATE,
   LIKE: BP.PREDICATE, ILIKE: BP.PREDICATE, RLIKE: BP.PREDICATE, REGEXP: BP.PREDICATE,
@@ -73,7 +74,7 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'op' && t.text === '->') this.fail(t.start, 'lambda functions (x -> ...) are not supported', 'a row-level expression');
-      const bp = t.kind === 'op' ? (SYMBOLS[t.text]?.bp ?? BITWISE[t.text] ?? (t.text === '.' || t.text === '[' || t.text === '::' ? BP.POSTFIX : 0)) : t.kind === 'name' ? (WORD_BP[t.upper] ?? 0) : 0;
+      const bp = t.kind === 'op' ? (SYMBOLS[t.text]?.bp ?? (t.text === '.' || t.text === '[' || t.text === '::' ? BP.POSTFIX : 0)) : t.kind === 'name' ? (WORD_BP[t.upper] ?? 0) : 0;
       if (bp <= minBp) break;
       left = this.infix(left, this.take(), bp);
     }
@@ -129,7 +130,8 @@ class Parser {
       case '!':
         return this.not(t, minBp);
       case '~':
-        return this.fail(t.start, 'the bitwise operator ~ is not supported', 'an arithmetic or logical operator');
+        this.take();
+        return { kind: 'unary', op: '~', arg: this.expr(BP.UNARY), pos: t.start };
       default:
         return this.fail(t.start, unexpected(this.src, t), this.operandExpected());
     }
@@ -181,7 +183,7 @@ class Parser {
         return { kind: 'cast', arg: left, to: type.text, pos: type.pos };
       }
       const sym = SYMBOLS[t.text];
-      if (sym === undefined) return this.fail(t.start, `the bitwise operator ${t.text} is not supported`, 'an arithmetic, comparison or logical operator');
+      if (sym === undefined) return this.fail(t.start, unexpected(this.src, t), 'an operator');
       return { kind: 'binary', op: sym.op, left, right: this.expr(bp), pos: left.pos };
     }
     switch (t.upper) {
