@@ -138,14 +138,16 @@ class Parser {
   }
 
   private word(t: Token, minBp: number): Node {
-    const next = this.peek(1);
     const w = t.upper;
     if (w === 'NOT') return this.not(t, minBp);
+    if (NOT_AN_OPERAND.has(w)) this.fail(t.start, unexpected(this.src, t), this.operandExpected());
     if (w === 'NULL' || w === 'TRUE' || w === 'FALSE') {
       this.take();
       return w === 'NULL' ? { kind: 'literal', value: null, literal: 'null', pos: t.start } : { kind: 'literal', value: w === 'TRUE', literal: 'boolean', pos: t.start };
     }
     if (w === 'CASE') return this.caseExpr(this.take());
+    // Read only now, so that a problem further on is not reported before this word's own.
+    const next = this.peek(1);
     if ((w === 'CAST' || w === 'TRY_CAST') && this.isOp(next, '(')) return this.cast(this.take());
     if (TYPED_LITERALS[w] !== undefined && next.kind === 'string') {
       this.take();
@@ -156,7 +158,6 @@ class Parser {
       this.fail(t.start, 'INTERVAL is not supported', 'date_add, add_months, datediff or the unix_* and timestamp_* functions for date and time arithmetic');
     }
     if (w === 'SELECT' || (w === 'EXISTS' && this.isOp(next, '('))) this.fail(t.start, 'subqueries are not supported in an expression', 'a row-level expression');
-    if (NOT_AN_OPERAND.has(w)) this.fail(t.start, unexpected(this.src, t), this.operandExpected());
     this.take();
     if (this.isOp(next, '(')) return this.call(t);
     if (w === 'CURRENT_DATE' || w === 'CURRENT_TIMESTAMP') return { kind: 'call', name: w.toLowerCase(), args: [], pos: t.start };
