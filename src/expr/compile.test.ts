@@ -90,9 +90,15 @@ void test('unsupported SQL is rejected with a reason: aggregates, INTERVAL, alia
   assert.equal(failure('a b').position.offset, 2);
   assert.match(failure('a, b').reason, /second expression/);
   assert.match(failure('').reason, /empty expression/);
-  const sub = failure('tags[i + 1]');
-  assert.match(sub.reason, /subscript must be a literal/);
-  assert.equal(sub.position.offset, 5);
+});
+
+void test('a subscript may be computed, as in Spark: arr[i + 1] and m[key] read the element the row names', () => {
+  const e = compileExpression('tags[i + 1]', { schema: struct([...schema.fields, field('i', 'integer')]) });
+  assert.equal(e.type, 'string');
+  assert.equal(e.evaluate({ tags: ['a', 'b', 'c'], i: 1 }), 'c');
+  assert.equal(e.evaluate({ tags: ['a', 'b', 'c'], i: 2 }), null);
+  assert.equal(e.evaluate({ tags: ['a', 'b', 'c'], i: null }), null);
+  assert.equal(compileExpression('m[k]').evaluate({ m: { x: 1, y: 2 }, k: 'y' }), 2);
 });
 
 void test('bad literal arguments are reported at the argument: regexes, LIKE escapes, group indexes, patterns', () => {

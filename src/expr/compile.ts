@@ -6,6 +6,7 @@ import { castFunction, parseTypeName } from './cast.ts';
 import { ExpressionError, LocalError } from './errors.ts';
 import { FUNCTIONS } from './functions.ts';
 import { getKeyValue } from './access.ts';
+import { bitwiseNot } from './bitwise.ts';
 import { binaryOp, negate, not } from './operators.ts';
 import { type Ctx, type Eval, type Part, constant, dynamic, fold } from './part.ts';
 import { parseExpression } from './parse.ts';
@@ -51,13 +52,23 @@ function compileTop(source: string, opts: CompileOptions): { expr: CompiledExpre
       throw new ExpressionError(source, pos, reason, { name: opts.name, expected });
     },
   };
-  const part = compileNode(parseExpression(source, opts.name), ctx);
+  const part = compileParsed(source, opts, ctx);
   const f = part.fn;
   const evaluate = part.konst ? () => part.value : (row: Row): unknown => {
     const v = f(row);
     return v === undefined ? null : v;
   };
   return { expr: { source, evaluate, columns: [...ctx.columns], type: part.type }, part };
+}
+
+/** Parses and compiles; a tree too deep for the stack (thousands of chained ORs) is a compile error, not a crash. */
+function compileParsed(source: string, opts: CompileOptions, ctx: Ctx): Part {
+  try {
+    return compileNode(parseExpression(source, opts.name), ctx);
+  } catch (err) {
+    if (!(err instanceof RangeError) || !/call stack/i.test(err.message)) throw err;
+    throw new ExpressionError(source, 0, 'expression too large to compile', { name: opts.name, expected: 'fewer chained operators; a long chain of x = 1 OR x = 2 ... is x IN (1, 2, ...)', cause: err });
+  }
 }
 
 export function compilePredicate(source: string, opts: CompileOptions = {}): CompiledPredicate {
@@ -82,7 +93,9 @@ export function compileNode(n: Node, ctx: Ctx): Part {
       return subscript(compileNode(n.base, ctx), compileNode(n.index, ctx), n.pos);
     case 'unary': {
       const arg = compileNode(n.arg, ctx);
-      return n.op === 'NOT' ? not(arg) : n.op === '-' ? located(ctx, n.pos, () => negate(arg)) : arg;
+      if (n.op === 'NOT') return not(arg);
+      if (n.op === '~') return located(ctx, n.pos, () => bitwiseNot(arg));
+      return n.op === '-' ? located(ctx, n.pos, () => negate(arg)) : arg;
     }
     case 'binary': {
       const l = compileNode(n.left, ctx);

@@ -123,6 +123,55 @@ void test('random expressions agree with DuckDB on values, NULLs and operator pr
   }
 });
 
+/** Integer arithmetic with no parentheses at all, unary minus included: the parser alone decides the grouping. */
+function bareInt(g: Gen, depth: number): string {
+  if (depth <= 0 || g.rnd() < 0.35) return pick(g, ['a', 'b', '1', '2', '3', '-a', '-b', '- 2', 'NULL']);
+  return `${bareInt(g, depth - 1)} ${pick(g, ['+', '-', '*'])} ${bareInt(g, depth - 1)}`;
+}
+
+/** Conditions with no parentheses, mixing every level on which Spark's and DuckDB's precedence agree
+ * (DuckDB binds IN, BETWEEN and LIKE tighter than comparisons, so those take arithmetic operands only). */
+function bareBool(g: Gen, depth: number): string {
+  const r = g.rnd();
+  const not = (): string => (g.rnd() < 0.4 ? kw(g, 'NOT ') : '');
+  const cmp = (): string => `${bareInt(g, 2)} ${pick(g, ['=', '!=', '<>', '<', '<=', '>', '>='])} ${bareInt(g, 2)}`;
+  if (depth <= 0 || r < 0.2) return pick(g, ['p', 'q', 'TRUE', 'FALSE']);
+  if (r < 0.4) return cmp();
+  if (r < 0.55) return `${bareBool(g, depth - 1)} ${kw(g, pick(g, ['AND', 'OR']))} ${bareBool(g, depth - 1)}`;
+  if (r < 0.65) return `${kw(g, 'NOT')} ${bareBool(g, depth - 1)}`;
+  if (r < 0.75) return `${cmp()} ${kw(g, 'IS')} ${not()}${kw(g, pick(g, ['NULL', 'TRUE', 'FALSE']))}`;
+  if (r < 0.85) return `${bareInt(g, 2)} ${not()}${kw(g, 'BETWEEN')} ${bareInt(g, 1)} ${kw(g, 'AND')} ${bareInt(g, 1)}`;
+  if (r < 0.93) return `${bareInt(g, 2)} ${not()}${kw(g, 'IN')} (${bareInt(g, 1)}, ${bareInt(g, 1)})`;
+  return `${bareInt(g, 2)} ${kw(g, 'IS')} ${not()}${kw(g, 'NULL')}`;
+}
+
+void test('expressions without any parentheses group as DuckDB groups them wherever the two agree on precedence', async () => {
+  const inst = await DuckDBInstance.create(':memory:');
+  const conn = await inst.connect();
+  try {
+    const g: Gen = { rnd: rng(20251206) };
+    const data = rows(g, 24);
+    const values = data.map((r, i) => `(${i}, ${sqlValue(r.a)}, ${sqlValue(r.b)}, ${sqlValue(r.p)}, ${sqlValue(r.q)})`).join(', ');
+    const from = `(SELECT i, CAST(a AS INTEGER) a, CAST(b AS INTEGER) b, CAST(p AS BOOLEAN) p, CAST(q AS BOOLEAN) q FROM (VALUES ${values}) v(i, a, b, p, q)) t`;
+    let compared = 0;
+    for (let k = 0; k < 300; k++) {
+      const text = k % 4 === 0 ? bareInt(g, 4) : bareBool(g, 4);
+      const ours = compileExpression(text, { schema: SCHEMA });
+      const reader = await conn.runAndReadAll(`SELECT i, (${text}) AS r FROM ${from} ORDER BY i`);
+      for (const row of reader.getRowObjects()) {
+        const i = Number(row.i);
+        const want = typeof row.r === 'bigint' ? Number(row.r) : row.r;
+        assert.deepEqual(ours.evaluate(data[i] ?? {}), want, `${text} with ${JSON.stringify(data[i])}`);
+        compared++;
+      }
+    }
+    assert.equal(compared, 300 * data.length);
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+});
+
 // Timestamps, dates and decimals: the value model's forms (bigint microseconds, day numbers, decimal
 // text) against DuckDB's, over microseconds, years 0001 and 9999, leap days and instants before 1970.
 const TIMES = [

@@ -22,21 +22,51 @@ export function positionOf(source: string, offset: number): SourcePosition {
   return { offset: at, line, column: at - lineStart + 1 };
 }
 
+/** "position 7" in a one-line expression, "line 2, column 3" in a longer one. */
+export function describePosition(source: string, offset: number): string {
+  const pos = positionOf(source, offset);
+  return source.includes('\n') ? `line ${pos.line}, column ${pos.column}` : `position ${pos.column}`;
+}
+
+const EXCERPT_WIDTH = 100;
+
+/** The line of `source` holding `offset`, with a caret under it; long lines are cut around the caret. */
+export function excerptAt(source: string, offset: number): string {
+  const pos = positionOf(source, offset);
+  const lineStart = pos.offset - (pos.column - 1);
+  const nl = source.indexOf('\n', lineStart);
+  let line = source.slice(lineStart, nl < 0 ? source.length : nl).replace(/\r$/, '');
+  let col = pos.column - 1;
+  if (line.length > EXCERPT_WIDTH) {
+    const from = Math.max(0, Math.min(col - EXCERPT_WIDTH / 2, line.length - EXCERPT_WIDTH));
+    const head = from > 0 ? '...' : '';
+    const tail = from + EXCERPT_WIDTH < line.length ? '...' : '';
+    line = head + line.slice(from, from + EXCERPT_WIDTH) + tail;
+    col = col - from + head.length;
+  }
+  // Tabs stay tabs under the line, so the caret lines up however wide a terminal shows them.
+  const pad = line.slice(0, col).replace(/[^\t]/g, ' ');
+  return `    ${line}\n    ${pad}^`;
+}
+
 /** Raised while compiling; a config error, so stages report it like any other bad configuration. */
 export class ExpressionError extends ConfigError {
   readonly expression: string;
   readonly position: SourcePosition;
   readonly reason: string;
+  /** The line of the expression at fault with a caret under the position; the message ends with it. */
+  readonly excerpt: string;
 
   constructor(source: string, offset: number, reason: string, opts: { name?: string | undefined; expected?: string | undefined; cause?: unknown } = {}) {
     const pos = positionOf(source, offset);
     const path = opts.name ?? 'expression';
-    const where = source.includes('\n') ? `line ${pos.line}, column ${pos.column}` : `position ${pos.column}`;
-    const message = `${reason} at ${where} of expression ${JSON.stringify(source)}`;
+    const message = `${reason} at ${describePosition(source, offset)} of expression ${JSON.stringify(source)}`;
     super([opts.expected === undefined ? { path, message } : { path, message, expected: opts.expected }], path);
     this.expression = source;
     this.position = pos;
     this.reason = reason;
+    this.excerpt = excerptAt(source, offset);
+    this.message = `${this.message}\n${this.excerpt}`;
     if (opts.cause !== undefined) Object.defineProperty(this, 'cause', { value: opts.cause, enumerable: false });
   }
 }

@@ -1,315 +1,193 @@
-// Pre-lexer: turns Spark SQL expression text into text the SQL parser accepts, keeping literals and names aside.
+// Tokenizer for Spark SQL expressions: names, literals and operators, each with its place in the text.
 //
-// The parser's Hive dialect is close to Spark but not equal: it has no `<=>`, no 3-part names, no ESCAPE,
-// folds numbers and decodes strings its own way. So literals and column paths are replaced by placeholders
-// (`'N'` for strings, `` `\u0002N` `` for numbers, `` `\u0001N` `` for column paths) and decoded by us;
-// every emitted piece remembers where it came from, so parser errors point into the user's text.
-//
-//   user text --lex--> rewritten text + tables + offset map --parser--> AST --convert--> Node
-import { LocalError } from './errors.ts';
+// Tokens are read on demand, so the first problem in the text is the one reported, whether the lexer
+// or the parser finds it. Keywords are not told apart here: a name is a keyword only where the parser
+// expects one, so columns may be called `date`, `year` or `key` as in Spark.
 
-export interface StringLit {
-  readonly value: string;
-  readonly offset: number;
-  /** Escape character given by `LIKE ... ESCAPE 'c'`. */
-  escape?: string;
-}
-export interface NumberLit {
+export type TokenKind = 'name' | 'quoted' | 'number' | 'string' | 'binary' | 'op' | 'end';
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** The operator, the name, the number as written, or the decoded text of a string (hex digits for X'..'). */
   readonly text: string;
-  readonly offset: number;
-}
-export interface PathLit {
-  readonly parts: readonly string[];
-  readonly offset: number;
-}
-
-export interface TypeLit {
-  readonly text: string;
-  readonly offset: number;
+  /** Upper-cased name, for keyword tests; empty for other kinds. */
+  readonly upper: string;
+  /** 0-based offsets in the source: the token is `source.slice(start, end)`. */
+  readonly start: number;
+  readonly end: number;
 }
 
-export interface Lexed {
-  readonly text: string;
-  readonly strings: readonly StringLit[];
-  readonly numbers: readonly NumberLit[];
-  readonly paths: readonly PathLit[];
-  readonly types: readonly TypeLit[];
-  /** Maps an offset in `text` back to an offset in the user's source. */
-  readonly originalOffset: (rewritten: number) => number;
-}
+/** Raises a syntax error at an offset; never returns. */
+export type Fail = (offset: number, reason: string, expected?: string) => never;
 
-export const PATH_MARK = '\u0001';
-export const NUMBER_MARK = '\u0002';
+// Longest first, so `<=>` is not read as `<=` and `>`.
+const OPERATORS = ['<=>', '>>>', '<<', '>>', '<=', '>=', '<>', '!=', '==', '||', '::', '->', '=', ':', '<', '>', '!', '+', '-', '*', '/', '%', '(', ')', ',', '[', ']', '.', '&', '|', '^', '~'];
 
-const KEYWORDS = new Set([
-  'AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'TRUE', 'FALSE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'CAST',
-  'AS', 'BETWEEN', 'LIKE', 'RLIKE', 'CURRENT_DATE', 'CURRENT_TIMESTAMP',
-]);
+const WORD_START = /[\p{L}_]/u;
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?:BD|[LDFSY])?/iy;
+const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
-const CONNECTIVES = new Set(['AND', 'OR', 'THEN', 'ELSE', 'END', 'WHEN', 'IS']);
-const OPERAND_EXPECTED = new Set(['', 'DIV', '+', '-', '*', '/', '%', '=', '==', '<=>', '<', '<=', '>', '>=', '<>', '!=', '||', '(', ',', '[', '!', 'AND', 'OR', 'NOT', 'WHEN', 'THEN', 'ELSE', 'IN', 'LIKE', 'RLIKE', 'BETWEEN']);
+export class Lexer {
+  private pos = 0;
+  /** End of the last token read, where an "unexpected end" is reported (after the last word, not after trailing blanks). */
+  private lastEnd = 0;
+  private readonly ahead: Token[] = [];
 
-export class LexError extends LocalError {
-  readonly offset: number;
-  constructor(message: string, offset: number, expected?: string) {
-    super(message, expected === undefined ? {} : { expected });
-    this.offset = offset;
+  constructor(
+    private readonly src: string,
+    private readonly fail: Fail,
+  ) {}
+
+  peek(k = 0): Token {
+    while (this.ahead.length <= k) this.ahead.push(this.read());
+    return this.ahead[k] as Token;
   }
-}
 
-const isWordStart = (c: string): boolean => /[\p{L}_]/u.test(c);
-const isWordChar = (c: string): boolean => /[\p{L}\p{N}_]/u.test(c);
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+  next(): Token {
+    const t = this.peek();
+    this.ahead.shift();
+    return t;
+  }
 
-export function lex(src: string): Lexed {
-  const out: string[] = [];
-  const marks: number[] = []; // pairs: rewritten offset, original offset
-  let outLen = 0;
-  const strings: StringLit[] = [];
-  const numbers: NumberLit[] = [];
-  const paths: PathLit[] = [];
-  const types: TypeLit[] = [];
-  /** Last significant token emitted, upper-cased, for context decisions. */
-  let prev = '';
-  let prevPrev = '';
-  let i = 0;
-
-  /** Open CASE, CAST( and IN( groups whose operands get synthetic parentheses; `depth` counts the user's own. */
-  const frames: { kind: 'case' | 'cast' | 'in'; depth: number; open: boolean }[] = [];
-  let depth = 0;
-  // CASE subjects and THEN/ELSE results may hold AND/OR in Spark, not in the parser: wrap each of them.
-  const groupCase = (upper: string, nextWord: string, next: string, text: string): string => {
-    const frame = frames[frames.length - 1];
-    const here = frame !== undefined && frame.depth === depth;
-    if (upper === 'CASE') {
-      const subject = nextWord !== 'WHEN';
-      frames.push({ kind: 'case', depth, open: subject });
-      // `CASE (x)` confuses the parser; `CASE +(x)` does not, and the converter drops the unary plus.
-      return subject ? `${text} +(` : text;
-    }
-    if (here && frame.kind === 'cast' && upper === 'AS') {
-      frames.pop();
-      return `) ${text}`;
-    }
-    if (here && frame.kind === 'case' && (upper === 'WHEN' || upper === 'THEN' || upper === 'ELSE' || upper === 'END')) {
-      const close = frame.open ? ') ' : '';
-      frame.open = upper === 'THEN' || upper === 'ELSE';
-      if (upper === 'END') frames.pop();
-      return `${close}${text}${frame.open ? ' (' : ''}`;
-    }
-    // The parser reads `NOT (x)` as a function call, which binds tighter than SQL's NOT; a unary + in between keeps SQL precedence.
-    return upper === 'NOT' && next === '(' ? 'NOT +' : text;
-  };
-
-  const emit = (text: string, from: number): void => {
-    marks.push(outLen, from);
-    out.push(text);
-    outLen += text.length;
-  };
-  const sig = (tok: string): void => {
-    prevPrev = prev;
-    prev = tok;
-  };
-  const skipSpace = (k: number): number => {
-    while (k < src.length && /\s/.test(src.charAt(k))) k++;
-    return k;
-  };
-
-  while (i < src.length) {
-    const c = src.charAt(i);
-    const start = i;
-    if (/\s/.test(c)) {
-      emit(c, i);
-      i++;
-    } else if (src.startsWith('--', i)) {
-      const end = src.indexOf('\n', i);
-      i = end < 0 ? src.length : end;
-      emit(' ', start);
-    } else if (src.startsWith('/*', i)) {
-      const end = src.indexOf('*/', i + 2);
-      if (end < 0) throw new LexError('unterminated comment', i, 'a closing */');
-      i = end + 2;
-      emit(' ', start);
+  private read(): Token {
+    this.skipBlanks();
+    const src = this.src;
+    const start = this.pos;
+    if (start >= src.length) return { kind: 'end', text: '', upper: '', start: this.lastEnd, end: this.lastEnd };
+    const c = src.charAt(start);
+    let tok: Token;
+    if ((c === 'X' || c === 'x') && src.charAt(start + 1) === "'") {
+      tok = this.binary(start);
     } else if (c === "'" || c === '"') {
-      // Adjacent literals concatenate, as in Spark: 'a' 'b' is 'ab'.
-      let value = '';
-      let k = i;
-      while (k < src.length && (src.charAt(k) === "'" || src.charAt(k) === '"')) {
-        const r = readString(src, k);
-        value += r.value;
-        i = r.end;
-        k = skipSpace(i);
+      tok = this.strings(start);
+    } else if (c === '`') {
+      tok = this.quotedName(start);
+    } else if (WORD_START.test(c)) {
+      let k = start + 1;
+      while (k < src.length && WORD_CHAR.test(src.charAt(k))) k++;
+      const text = src.slice(start, k);
+      tok = { kind: 'name', text, upper: text.toUpperCase(), start, end: k };
+    } else if (isDigit(c) || (c === '.' && isDigit(src.charAt(start + 1)))) {
+      NUMBER.lastIndex = start;
+      const m = NUMBER.exec(src);
+      const end = start + (m?.[0].length ?? 1);
+      // Spark reads `12abc` as a name; a column name starting with digits needs backquotes here.
+      if (end < src.length && WORD_CHAR.test(src.charAt(end))) {
+        let k = end;
+        while (k < src.length && WORD_CHAR.test(src.charAt(k))) k++;
+        this.fail(start, `malformed number ${JSON.stringify(src.slice(start, k))}`, 'a number such as 12, 12L, 1.5, 1.5e3, 2D or 1.5BD (a name starting with a digit needs backquotes)');
       }
-      strings.push({ value, offset: start });
-      emit(`'${strings.length - 1}'`, start);
-      sig("'");
-    } else if (c === '`' || isWordStart(c)) {
-      const word = c === '`' ? null : readWord(src, i);
-      const upper = word?.toUpperCase() ?? '';
-      const next = src.charAt(skipSpace(i + (word?.length ?? 0)));
-      if (word !== null && upper === 'REGEXP') {
-        emit('RLIKE ', i);
-        i += word.length;
-        sig('RLIKE');
-      } else if (word !== null && upper === 'ESCAPE') {
-        i = readEscape(src, i + word.length, strings, prev, prevPrev, skipSpace);
-        emit(' ', start);
-        sig('ESCAPE');
-      } else if (word !== null && upper === 'IS' && /^IS\s+(NOT\s+)?DISTINCT\s+FROM\b/i.test(src.slice(i))) {
-        // Comparison precedence again, marked by a unary plus: `= +` is null-safe equality, `<> +` its negation.
-        const m = /^IS\s+(NOT\s+)?DISTINCT\s+FROM\b/i.exec(src.slice(i))?.[0] ?? '';
-        emit(/NOT/i.test(m) ? '= +' : '<> +', i);
-        i += m.length;
-        sig('=');
-      } else if (word !== null && upper === 'DIV') {
-        // The parser has no DIV; `/ +` has its precedence, and the unary plus (never the user's, those are dropped) marks it.
-        emit('/ +', i);
-        i += word.length;
-        sig('DIV');
-      } else if (word !== null && upper === 'INTERVAL') {
-        throw new LexError('INTERVAL is not supported', i, 'an expression without intervals');
-      } else if (word !== null && CONNECTIVES.has(upper) && OPERAND_EXPECTED.has(prev)) {
-        // The parser would take a misplaced AND for a name and complain later; say it where it is.
-        throw new LexError(`unexpected ${JSON.stringify(word)}`, i, prev === '' ? 'an expression' : `an operand after ${prev === "'" ? 'the string' : prev}`);
-      } else if (word !== null && (KEYWORDS.has(upper) || next === '(' || prev === 'AS' || ((upper === 'DATE' || upper === 'TIMESTAMP') && (next === "'" || next === '"')))) {
-        // Keywords, function names and typed literals go to the parser as they are.
-        i += word.length;
-        if (prev === 'AS') {
-          // CAST targets travel as DECIMAL(n), n indexing our own table: the parser knows few Spark type names.
-          if (next === '(') {
-            const close = src.indexOf(')', i);
-            if (close < 0) throw new LexError('unclosed type parameters', i, ')');
-            i = close + 1;
+      tok = { kind: 'number', text: src.slice(start, end), upper: '', start, end };
+    } else {
+      const op = OPERATORS.find((o) => src.startsWith(o, start));
+      if (op === undefined) this.fail(start, `unexpected character ${JSON.stringify(c)}`, 'an operator, a name, a number or a quoted string');
+      tok = { kind: 'op', text: op, upper: '', start, end: start + op.length };
+    }
+    this.pos = tok.end;
+    this.lastEnd = tok.end;
+    return tok;
+  }
+
+  /** Skips white space, `-- line` and `/* block *\/` comments (block comments nest, as in Spark). */
+  private skipBlanks(): void {
+    const src = this.src;
+    for (;;) {
+      while (this.pos < src.length && /\s/.test(src.charAt(this.pos))) this.pos++;
+      if (src.startsWith('--', this.pos)) {
+        const nl = src.indexOf('\n', this.pos);
+        this.pos = nl < 0 ? src.length : nl + 1;
+      } else if (src.startsWith('/*', this.pos)) {
+        const open = this.pos;
+        let depth = 0;
+        let k = this.pos;
+        do {
+          if (src.startsWith('/*', k)) {
+            depth++;
+            k += 2;
+          } else if (src.startsWith('*/', k)) {
+            depth--;
+            k += 2;
+          } else if (k >= src.length) {
+            this.fail(open, 'unterminated comment', 'a closing */');
+          } else {
+            k++;
           }
-          types.push({ text: src.slice(start, i).replace(/\s+/g, ''), offset: start });
-          emit(`DECIMAL(${types.length - 1})`, start);
-        } else if ((upper === 'CAST' || upper === 'IN') && next === '(') {
-          // The parser takes no AND/OR inside CAST( ... AS) or an IN list, so each operand gets its own parentheses.
-          i = skipSpace(i) + 1;
-          depth++;
-          frames.push({ kind: upper === 'CAST' ? 'cast' : 'in', depth, open: true });
-          emit(`${src.slice(start, i)}(`, start);
-          sig(upper);
-          sig('(');
-          continue;
-        } else {
-          emit(groupCase(upper, readWord(src, skipSpace(i)).toUpperCase(), next, src.slice(start, i)), start);
-        }
-        sig(upper);
+        } while (depth > 0);
+        this.pos = k;
       } else {
-        const parts: string[] = [];
-        for (;;) {
-          const r = src.charAt(i) === '`' ? readQuotedName(src, i) : { name: readWord(src, i), end: i + readWord(src, i).length };
-          parts.push(r.name);
-          i = r.end;
-          if (src.charAt(i) === '.' && (src.charAt(i + 1) === '`' || isWordStart(src.charAt(i + 1)))) i++;
-          else break;
-        }
-        paths.push({ parts, offset: start });
-        emit(`\`${PATH_MARK}${paths.length - 1}\``, start);
-        sig('NAME');
+        return;
       }
-    } else if (isDigit(c) || (c === '.' && isDigit(src.charAt(i + 1)))) {
-      const m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(BD|[LDFSY])?/i.exec(src.slice(i));
-      const text = m?.[0] ?? c;
-      i += text.length;
-      if (isWordChar(src.charAt(i))) throw new LexError(`malformed number ${JSON.stringify(text + src.charAt(i))}`, start, 'a number');
-      if (prev === '[' || (prev === '-' && prevPrev === '[')) {
-        emit(text, start);
-      } else {
-        numbers.push({ text, offset: start });
-        emit(`\`${NUMBER_MARK}${numbers.length - 1}\``, start);
-      }
-      sig('NUMBER');
-    } else {
-      const op = /^(<=>|==|<=|>=|<>|!=|\|\||[-+*/%=<>!(),[\].])/.exec(src.slice(i))?.[0];
-      if (op === undefined) throw new LexError(`unexpected character ${JSON.stringify(c)}`, i, 'an operator, a name, a number or a quoted string');
-      if (op === '[' && !/^\[\s*(-?\s*\d+|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\s*\]/.test(src.slice(i))) {
-        throw new LexError('a subscript must be a literal number or string', i + 1, 'arr[0] or m[\'key\'], or element_at(x, i) for a computed position');
-      }
-      const frame = frames[frames.length - 1];
-      const inList = frame?.kind === 'in' && frame.depth === depth;
-      if (op === '(') depth++;
-      if (op === ')') {
-        if (inList) frames.pop();
-        depth--;
-      }
-      // `==` is plain equality; the parser's `==` slot is then free to carry null-safe `<=>`.
-      // A unary plus does nothing in SQL; dropping it frees the parser's unary plus for our own markers.
-      const unaryPlus = op === '+' && OPERAND_EXPECTED.has(prev);
-      emit(op === '<=>' ? '== ' : op === '==' ? '= ' : inList && op === ',' ? '),(' : inList && op === ')' ? '))' : unaryPlus ? ' ' : op, i);
-      i += op.length;
-      sig(op);
     }
   }
-  return { text: out.join(''), strings, numbers, paths, types, originalOffset: (off) => mapBack(marks, off, src.length) };
-}
 
-function mapBack(marks: readonly number[], off: number, srcLen: number): number {
-  let lo = 0;
-  let hi = marks.length / 2 - 1;
-  if (hi < 0) return 0;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((marks[mid * 2] ?? 0) <= off) lo = mid;
-    else hi = mid - 1;
+  /** One string literal, or several in a row: adjacent literals concatenate, as in Spark ('a' 'b' is 'ab'). */
+  private strings(start: number): Token {
+    let text = '';
+    let k = start;
+    let end = start;
+    do {
+      const r = this.quoted(k);
+      text += r.value;
+      end = r.end;
+      k = end;
+      while (k < this.src.length && /\s/.test(this.src.charAt(k))) k++;
+    } while (this.src.charAt(k) === "'" || this.src.charAt(k) === '"');
+    return { kind: 'string', text, upper: '', start, end };
   }
-  const rw = marks[lo * 2] ?? 0;
-  const orig = marks[lo * 2 + 1] ?? 0;
-  return Math.min(srcLen, orig + Math.max(0, off - rw));
-}
 
-function readWord(src: string, i: number): string {
-  let k = i;
-  while (k < src.length && isWordChar(src.charAt(k))) k++;
-  return src.slice(i, k);
-}
-
-function readQuotedName(src: string, i: number): { name: string; end: number } {
-  let name = '';
-  let k = i + 1;
-  for (;;) {
-    const end = src.indexOf('`', k);
-    if (end < 0) throw new LexError('unterminated quoted name', i, 'a closing backquote');
-    name += src.slice(k, end);
-    if (src.charAt(end + 1) === '`') {
-      name += '`';
-      k = end + 2;
-    } else {
-      return { name, end: end + 1 };
-    }
-  }
-}
-
-/** Reads one quoted string with Spark's backslash escapes; a doubled quote also stands for one quote. */
-function readString(src: string, i: number): { value: string; end: number } {
-  const q = src.charAt(i);
-  let value = '';
-  let k = i + 1;
-  while (k < src.length) {
-    const c = src.charAt(k);
-    if (c === q) {
-      if (src.charAt(k + 1) === q) {
+  /** Reads one quoted string with Spark's backslash escapes; a doubled quote also stands for one quote. */
+  private quoted(i: number): { value: string; end: number } {
+    const src = this.src;
+    const q = src.charAt(i);
+    let value = '';
+    let k = i + 1;
+    while (k < src.length) {
+      const c = src.charAt(k);
+      if (c === q) {
+        if (src.charAt(k + 1) !== q) return { value, end: k + 1 };
         value += q;
         k += 2;
-        continue;
+      } else if (c === '\\' && k + 1 < src.length) {
+        const r = unescape(src, k + 1);
+        value += r.text;
+        k = r.end;
+      } else {
+        value += c;
+        k++;
       }
-      return { value, end: k + 1 };
     }
-    if (c === '\\' && k + 1 < src.length) {
-      const r = unescape(src, k + 1);
-      value += r.text;
-      k = r.end;
-      continue;
-    }
-    value += c;
-    k++;
+    return this.fail(i, 'unterminated string', `a closing ${q}`);
   }
-  throw new LexError('unterminated string', i, `a closing ${q}`);
+
+  private quotedName(i: number): Token {
+    const src = this.src;
+    let name = '';
+    let k = i + 1;
+    for (;;) {
+      const close = src.indexOf('`', k);
+      if (close < 0) this.fail(i, 'unterminated quoted name', 'a closing backquote');
+      name += src.slice(k, close);
+      if (src.charAt(close + 1) !== '`') return { kind: 'quoted', text: name, upper: '', start: i, end: close + 1 };
+      name += '`';
+      k = close + 2;
+    }
+  }
+
+  /** X'0AFF': hex digits, an odd count padded with a leading zero as Spark does. */
+  private binary(i: number): Token {
+    const close = this.src.indexOf("'", i + 2);
+    if (close < 0) this.fail(i + 1, 'unterminated binary literal', "a closing '");
+    const hex = this.src.slice(i + 2, close);
+    const bad = /[^0-9a-fA-F]/.exec(hex);
+    if (bad !== null) this.fail(i + 2 + bad.index, `invalid hex digit ${JSON.stringify(bad[0])} in a binary literal`, "hex digits, as in X'0AFF'");
+    return { kind: 'binary', text: hex.length % 2 === 1 ? `0${hex}` : hex, upper: '', start: i, end: close + 1 };
+  }
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { '0': '\0', b: '\b', n: '\n', r: '\r', t: '\t', Z: '\u001a', '%': '\\%', _: '\\_' };
 
+/** Spark's unescapeSQLString for one escape: `\uXXXX`, octal `\ddd`, the simple escapes, else the character itself. */
 function unescape(src: string, k: number): { text: string; end: number } {
   const c = src.charAt(k);
   if (c === 'u' && /^[0-9a-fA-F]{4}$/.test(src.slice(k + 1, k + 5))) return { text: String.fromCharCode(parseInt(src.slice(k + 1, k + 5), 16)), end: k + 5 };
@@ -317,14 +195,9 @@ function unescape(src: string, k: number): { text: string; end: number } {
   return { text: SIMPLE_ESCAPES[c] ?? c, end: k + 1 };
 }
 
-/** Folds `ESCAPE 'c'` into the LIKE pattern literal just before it; returns where lexing resumes. */
-function readEscape(src: string, i: number, strings: StringLit[], prev: string, prevPrev: string, skipSpace: (k: number) => number): number {
-  const pattern = strings[strings.length - 1];
-  if (prev !== "'" || prevPrev !== 'LIKE' || pattern === undefined) throw new LexError('ESCAPE must follow LIKE and a quoted pattern', i, "LIKE 'pattern' ESCAPE 'c'");
-  const k = skipSpace(i);
-  if (src.charAt(k) !== "'" && src.charAt(k) !== '"') throw new LexError('ESCAPE needs a quoted character', k, "a single character such as '!'");
-  const r = readString(src, k);
-  if ([...r.value].length !== 1) throw new LexError('the escape must be a single character', k, "a single character such as '!'");
-  pattern.escape = r.value;
-  return r.end;
+/** "unexpected end of expression" or `unexpected "AND"`: the reason for a token the parser cannot take. */
+export function unexpected(src: string, t: Token): string {
+  if (t.kind === 'end') return 'unexpected end of expression';
+  const text = src.slice(t.start, t.end);
+  return `unexpected ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)}`;
 }

@@ -1,6 +1,7 @@
 // Arithmetic, comparison and logical operators as closures, with fast paths for numbers and strings.
 import { isDateInRange, valueToString } from '../schema/values/index.ts';
 import type { BinaryOp } from './ast.ts';
+import { bitwiseOp } from './bitwise.ts';
 import { coerceLiteral, comparator, naturalOrder } from './coerce.ts';
 import { type Dec, type DecType, decArith, decOf, decResultType, decTypeName, decTypeOf, literalDecType, negateDecimalText, pow10, truncToInteger } from './decimal.ts';
 import { LocalError } from './errors.ts';
@@ -304,6 +305,8 @@ export function binaryOp(op: BinaryOp, l: Part, r: Part): Part {
       return logical(op, l, r);
     case '||':
       return concatOp(l, r);
+    case '&': case '|': case '^': case '<<': case '>>': case '>>>':
+      return bitwiseOp(op, l, r);
   }
 }
 

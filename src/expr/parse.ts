@@ -1,326 +1,403 @@
-// Parses one Spark SQL expression with node-sql-parser (Hive dialect) and converts its AST into our Node tree.
-import type * as SqlParser from 'node-sql-parser/build/hive.js';
-import { lazyModule } from '../core/lazy.ts';
-import { decimalFromUnscaled } from '../schema/values/index.ts';
-import type { Node, BinaryOp, LiteralKind } from './ast.ts';
-import { literalDecType, parseDec } from './decimal.ts';
-import { ExpressionError } from './errors.ts';
-import { lex, LexError, PATH_MARK, NUMBER_MARK, type Lexed } from './lexer.ts';
+// Parses one Spark SQL expression into the Node tree: a Pratt (top-down operator precedence) parser.
+//
+// Binding powers follow Spark's documented operator precedence, loosest first:
+//   OR < AND < NOT < predicates (IN, BETWEEN, LIKE, RLIKE, ILIKE, IS ...) < comparisons
+//   < | < ^ < & < << >> >>> < + - || < * / % DIV < unary - + ~ < postfix . [] ::
+// Binary operators group to the left. NOT takes a predicate or comparison as its operand, so
+// `NOT a = b` is `NOT (a = b)`, and it needs parentheses right of a comparison or an arithmetic operator.
+import type { BinaryOp, Node } from './ast.ts';
+import { describePosition, ExpressionError } from './errors.ts';
+import { FUNCTIONS } from './functions.ts';
+import { type Fail, Lexer, type Token, unexpected } from './lexer.ts';
+import { binaryLiteral, numberLiteral, TYPED_LITERALS, typedLiteral } from './literals.ts';
+import { readType } from './typename.ts';
 
-const PREFIX = 'SELECT ';
-const sqlParser = lazyModule<typeof SqlParser>('node-sql-parser/build/hive.js');
-let parser: SqlParser.Parser | undefined;
+const BP = { OR: 1, AND: 2, NOT: 3, PREDICATE: 4, COMPARE: 5, BIT_OR: 6, BIT_XOR: 7, BIT_AND: 8, SHIFT: 9, ADD: 10, MUL: 11, UNARY: 12, POSTFIX: 13 } as const;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (o: Obj, k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
-const obj = (o: Obj, k: string): Obj | undefined => (isObj(o[k]) ? o[k] : undefined);
-const list = (o: Obj, k: string): unknown[] => (Array.isArray(o[k]) ? (o[k] as unknown[]) : []);
+const SYMBOLS: Readonly<Record<string, { readonly bp: number; readonly op: BinaryOp }>> = {
+  '|': { bp: BP.BIT_OR, op: '|' }, '^': { bp: BP.BIT_XOR, op: '^' }, '&': { bp: BP.BIT_AND, op: '&' },
+  '<<': { bp: BP.SHIFT, op: '<<' }, '>>': { bp: BP.SHIFT, op: '>>' }, '>>>': { bp: BP.SHIFT, op: '>>>' },
+  '=': { bp: BP.COMPARE, op: '=' }, '==': { bp: BP.COMPARE, op: '=' }, '!=': { bp: BP.COMPARE, op: '!=' }, '<>': { bp: BP.COMPARE, op: '!=' },
+  '<=>': { bp: BP.COMPARE, op: '<=>' }, '<': { bp: BP.COMPARE, op: '<' }, '<=': { bp: BP.COMPARE, op: '<=' }, '>': { bp: BP.COMPARE, op: '>' },
+  '>=': { bp: BP.COMPARE, op: '>=' }, '+': { bp: BP.ADD, op: '+' }, '-': { bp: BP.ADD, op: '-' }, '||': { bp: BP.ADD, op: '||' },
+  '*': { bp: BP.MUL, op: '*' }, '/': { bp: BP.MUL, op: '/' }, '%': { bp: BP.MUL, op: '%' },
+};
+const WORD_BP: Readonly<Record<string, number>> = {
+  OR: BP.OR, AND: BP.AND, DIV: BP.MUL, IS: BP.PREDICATE, NOT: BP.PREDICATE, IN: BP.PREDICATE, BETWEEN: BP.PREDICATE,
+  LIKE: BP.PREDICATE, ILIKE: BP.PREDICATE, RLIKE: BP.PREDICATE, REGEXP: BP.PREDICATE,
+};
+const PREDICATES = new Set(['IN', 'BETWEEN', 'LIKE', 'ILIKE', 'RLIKE', 'REGEXP']);
+/** Words that continue or close a construct, so never start an operand (a column by such a name needs backquotes). */
+const NOT_AN_OPERAND = new Set(['AND', 'OR', 'WHEN', 'THEN', 'ELSE', 'END', 'IS', 'IN', 'BETWEEN', 'LIKE', 'ILIKE', 'RLIKE', 'REGEXP', 'ESCAPE', 'DIV', 'AS', 'FROM', 'OVER']);
+const AGGREGATES = new Set([
+  'count', 'sum', 'avg', 'mean', 'min', 'max', 'first', 'first_value', 'last', 'last_value', 'any', 'some', 'every', 'bool_and', 'bool_or',
+  'collect_list', 'collect_set', 'array_agg', 'count_if', 'approx_count_distinct', 'approx_percentile', 'percentile', 'percentile_approx',
+  'median', 'mode', 'stddev', 'stddev_pop', 'stddev_samp', 'std', 'variance', 'var_pop', 'var_samp', 'covar_pop', 'covar_samp', 'corr',
+  'kurtosis', 'skewness', 'max_by', 'min_by', 'bit_and', 'bit_or', 'bit_xor', 'listagg', 'string_agg', 'try_avg', 'try_sum', 'grouping', 'grouping_id',
+]);
+const WINDOW_FUNCTIONS = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead', 'nth_value']);
+const OPERAND_KINDS = 'a column, a number, a string, a function call or a parenthesised expression';
+const MAX_DEPTH = 256;
 
 export function parseExpression(source: string, name?: string): Node {
-  const fail = (offset: number, reason: string, expected?: string): never => {
-    throw new ExpressionError(source, offset, reason, { name, expected });
-  };
-  if (source.trim() === '') fail(0, 'empty expression', 'an expression');
-  let lexed: Lexed;
-  try {
-    lexed = lex(source);
-  } catch (err) {
-    if (err instanceof LexError) return fail(err.offset, err.message, err.expected);
-    throw err;
-  }
-  let ast: unknown;
-  try {
-    ast = (parser ??= new (sqlParser().Parser)()).astify(PREFIX + lexed.text, { database: 'hive', parseOptions: { includeLocations: true } });
-  } catch (err) {
-    const offset = isObj(err) && isObj(err.location) && isObj(err.location.start) && typeof err.location.start.offset === 'number' ? err.location.start.offset - PREFIX.length : lexed.text.length;
-    const orig = lexed.originalOffset(Math.max(0, offset));
-    const end = source.trimEnd().length;
-    return fail(Math.min(orig, end), orig >= end ? 'unexpected end of expression' : `unexpected ${describeAt(source, orig)}`, describeExpected(err));
-  }
-  const select = Array.isArray(ast) ? (ast.length === 1 ? (ast[0] as unknown) : undefined) : ast;
-  const columns = isObj(select) ? list(select, 'columns') : [];
-  const conv = new Converter(source, lexed, fail);
-  const first = columns[0];
-  if (!isObj(first) || !isObj(first.expr)) return fail(0, 'not an expression', 'an expression');
-  const node = conv.node(first.expr);
-  const second = columns[1];
-  if (isObj(second) && isObj(second.expr)) fail(conv.node(second.expr).pos, 'unexpected second expression after a comma', 'one expression');
-  if (first.as !== null && first.as !== undefined) fail(conv.aliasPos(first.as), 'unexpected name after the expression', 'an operator such as AND, = or +');
-  return node;
+  return new Parser(source, name).parse();
 }
 
-function describeAt(source: string, offset: number): string {
-  const tok = /^(`[^`]*`?|'[^']*'?|"[^"]*"?|[\p{L}\p{N}_.]+|<=>|[<>!=|]=?|\S)/u.exec(source.slice(offset))?.[0] ?? source.charAt(offset);
-  return JSON.stringify(tok.length > 40 ? `${tok.slice(0, 37)}...` : tok);
-}
+class Parser {
+  private readonly lx: Lexer;
+  private readonly fail: Fail;
+  /** The last token taken, for "an operand after +". */
+  private prev: Token | undefined;
+  private depth = 0;
 
-const NOISE = new Set(['#', '--', '/*', ';', 'AS', 'FROM', 'WHERE', 'GROUP', 'HAVING', 'LIMIT', 'ORDER', 'UNION', 'COLLATE', '&&', '"', '`', "'", '$', '@', '@@', ':', 'AT TIME ZONE', 'ON', 'OVER', 'SELECT', 'WITH', 'EXISTS', 'AVG', 'COUNT', 'MAX', 'MIN', 'SUM', 'CURRENT_TIME', 'CURRENT_USER', 'SESSION_USER', 'SYSTEM_USER', 'USER', 'DATETIME', 'TIME', 'INTERVAL', '~']);
-
-function describeExpected(err: unknown): string | undefined {
-  if (!isObj(err) || !Array.isArray(err.expected)) return undefined;
-  const out = new Set<string>();
-  for (const e of err.expected as unknown[]) {
-    if (!isObj(e)) continue;
-    if (e.type === 'end') out.add('end of expression');
-    else if (e.type === 'literal' && typeof e.text === 'string' && !NOISE.has(e.text.toUpperCase())) out.add(e.text === '==' ? '<=>' : e.text);
-    else if (e.type === 'class' && Array.isArray(e.parts) && e.parts.some((p) => Array.isArray(p) && p[0] === '0')) out.add('a number');
-    else if (e.type === 'class' && Array.isArray(e.parts) && e.parts.some((p) => Array.isArray(p) && p[0] === 'A')) out.add('a name');
-  }
-  return out.size === 0 ? undefined : [...out].slice(0, 20).join(', ');
-}
-
-const BINARY: Record<string, BinaryOp> = {
-  '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', '||': '||', '=': '=', '==': '<=>', '!=': '!=', '<>': '!=',
-  '<': '<', '<=': '<=', '>': '>', '>=': '>=', AND: 'AND', OR: 'OR',
-};
-
-class Converter {
   constructor(
-    private readonly source: string,
-    private readonly lx: Lexed,
-    private readonly fail: (offset: number, reason: string, expected?: string) => never,
-  ) {}
-
-  aliasPos(alias: unknown): number {
-    const s = typeof alias === 'string' ? alias : '';
-    const idx = Number(s.slice(1));
-    if (s.startsWith(PATH_MARK)) return this.lx.paths[idx]?.offset ?? 0;
-    if (s.startsWith(NUMBER_MARK)) return this.lx.numbers[idx]?.offset ?? 0;
-    return this.lx.strings[Number(s)]?.offset ?? 0;
-  }
-
-  node(n: Obj): Node {
-    const base = this.plain(n);
-    let out = base;
-    for (const ix of list(n, 'array_index')) {
-      if (!isObj(ix) || !isObj(ix.index)) continue;
-      out = { kind: 'subscript', base: out, index: this.plain(ix.index), pos: base.pos };
-      const prop = obj(ix, 'property');
-      const pname = prop === undefined ? undefined : str(prop, 'value');
-      if (pname !== undefined) {
-        const path = pname.startsWith(PATH_MARK) ? this.lx.paths[Number(pname.slice(1))] : undefined;
-        for (const part of path?.parts ?? [pname]) out = { kind: 'field', base: out, name: part, pos: path?.offset ?? base.pos };
-      }
-    }
-    return out;
-  }
-
-  private string(n: Obj): { value: string; pos: number; escape: string | undefined } {
-    const s = this.lx.strings[Number(str(n, 'value'))];
-    if (s === undefined) return this.fail(0, 'internal: unknown string literal');
-    return { value: s.value, pos: s.offset, escape: s.escape };
-  }
-
-  private plain(n: Obj): Node {
-    switch (n.type) {
-      case 'column_ref':
-        return this.column(n);
-      case 'single_quote_string':
-      case 'double_quote_string': {
-        const s = this.string(n);
-        return { kind: 'literal', value: s.value, literal: 'string', pos: s.pos };
-      }
-      case 'date':
-      case 'timestamp': {
-        const s = this.string(n);
-        return { kind: 'cast', arg: { kind: 'literal', value: s.value, literal: 'string', pos: s.pos }, to: n.type, pos: s.pos };
-      }
-      case 'number':
-        return { kind: 'literal', value: Number(n.value), literal: 'integer', pos: 0 };
-      case 'bool':
-        return { kind: 'literal', value: n.value === true, literal: 'boolean', pos: 0 };
-      case 'null':
-        return { kind: 'literal', value: null, literal: 'null', pos: 0 };
-      case 'unary_expr': {
-        const arg = this.node(obj(n, 'expr') ?? {});
-        const op = str(n, 'operator')?.toUpperCase();
-        if (op === '-' || op === '+') return { kind: 'unary', op, arg, pos: arg.pos };
-        if (op === 'NOT' || op === '!') return { kind: 'unary', op: 'NOT', arg, pos: arg.pos };
-        return this.fail(arg.pos, `operator ${op ?? '?'} is not supported`);
-      }
-      case 'binary_expr':
-        return this.binary(n);
-      case 'case':
-        return this.caseExpr(n);
-      case 'cast': {
-        const arg = this.node(obj(n, 'expr') ?? {});
-        const target = list(n, 'target')[0];
-        const t = isObj(target) && typeof target.length === 'number' ? this.lx.types[target.length] : undefined;
-        if (t === undefined) return this.fail(arg.pos, 'unsupported CAST target', 'a type such as STRING, INT, BIGINT, DOUBLE, BOOLEAN, DATE, TIMESTAMP or DECIMAL(p,s)');
-        return { kind: 'cast', arg, to: t.text, pos: t.offset };
-      }
-      case 'function':
-        return this.call(n);
-      case 'aggr_func':
-        return this.fail(0, `aggregate function ${str(n, 'name')?.toLowerCase() ?? ''} is not supported in a row expression`, 'a row-level function');
-      default:
-        return this.fail(0, `unsupported construct ${String(n.type)}`);
-    }
-  }
-
-  private column(n: Obj): Node {
-    const name = str(n, 'column') ?? '';
-    const idx = Number(name.slice(1));
-    if (name.startsWith(NUMBER_MARK)) {
-      const lit = this.lx.numbers[idx];
-      if (lit === undefined) return this.fail(0, 'internal: unknown number literal');
-      return numberLiteral(lit.text, lit.offset, this.fail);
-    }
-    const path = name.startsWith(PATH_MARK) ? this.lx.paths[idx] : undefined;
-    if (path === undefined || (n.table !== null && n.table !== undefined)) return this.fail(0, `unexpected name ${JSON.stringify(name)}`);
-    return { kind: 'column', path: path.parts, pos: path.offset };
-  }
-
-  private binary(n: Obj): Node {
-    const op = (str(n, 'operator') ?? '').toUpperCase();
-    if (op === 'AND' || op === 'OR') return this.logical(n);
-    const left = this.node(obj(n, 'left') ?? {});
-    const rightObj = obj(n, 'right') ?? {};
-    const negated = op.startsWith('NOT ') || op === 'IS NOT';
-    const core = op === 'IS NOT' ? 'IS' : negated ? op.slice(4) : op;
-    const items = (): Node[] => list(rightObj, 'value').map((v) => this.node(isObj(v) ? v : {}));
-    switch (core) {
-      case 'IN':
-        return { kind: 'in', negated, arg: left, list: items(), pos: left.pos };
-      case 'BETWEEN': {
-        const [low, high] = items();
-        if (low === undefined || high === undefined) return this.fail(left.pos, 'BETWEEN needs two bounds', 'BETWEEN low AND high');
-        return { kind: 'between', negated, arg: left, low, high, pos: left.pos };
-      }
-      case 'LIKE':
-      case 'RLIKE': {
-        const isStr = rightObj.type === 'single_quote_string';
-        const escape = isStr ? this.string(rightObj).escape : undefined;
-        return { kind: 'like', negated, regex: core === 'RLIKE', arg: left, pattern: this.node(rightObj), escape: escape ?? '\\', pos: left.pos };
-      }
-      case 'IS': {
-        const t = rightObj.type === 'null' ? 'null' : rightObj.type === 'bool' ? (rightObj.value === true ? 'true' : 'false') : undefined;
-        if (t === undefined) return this.fail(left.pos, 'IS must be followed by NULL, TRUE or FALSE', 'IS [NOT] NULL, TRUE or FALSE');
-        return { kind: 'is', negated, arg: left, test: t, pos: left.pos };
-      }
-    }
-    // A unary plus is the lexer's marker (users' own are dropped): right after `/` it means DIV; leading
-    // the right operand of `=` or `<>` it means IS [NOT] DISTINCT FROM.
-    const inner = obj(rightObj, 'expr');
-    if (core === '/' && rightObj.type === 'unary_expr' && rightObj.operator === '+' && inner !== undefined) {
-      return { kind: 'binary', op: 'div', left, right: this.node(inner), pos: left.pos };
-    }
-    const unmarked = core === '=' || core === '<>' ? withoutLeadingPlus(rightObj) : undefined;
-    if (unmarked !== undefined) {
-      const same: Node = { kind: 'binary', op: '<=>', left, right: this.node(unmarked), pos: left.pos };
-      return core === '=' ? same : { kind: 'unary', op: 'NOT', arg: same, pos: left.pos };
-    }
-    const bop = BINARY[core];
-    if (bop === undefined) return this.fail(left.pos, `operator ${op} is not supported`);
-    return { kind: 'binary', op: bop, left, right: this.node(rightObj), pos: left.pos };
-  }
-
-  /** Rebuilds AND/OR chains with SQL precedence (AND binds tighter); the parser groups some bare chains to the right. */
-  private logical(n: Obj): Node {
-    const operands: Node[] = [];
-    const ops: ('AND' | 'OR')[] = [];
-    const flatten = (m: Obj, root: boolean): void => {
-      const op = (str(m, 'operator') ?? '').toUpperCase();
-      if (m.type === 'binary_expr' && (op === 'AND' || op === 'OR') && (root || m.parentheses !== true) && m.array_index === undefined) {
-        flatten(obj(m, 'left') ?? {}, false);
-        ops.push(op);
-        flatten(obj(m, 'right') ?? {}, false);
-      } else {
-        operands.push(this.node(m));
-      }
+    private readonly src: string,
+    name: string | undefined,
+  ) {
+    this.fail = (offset, reason, expected) => {
+      throw new ExpressionError(src, offset, reason, { name, expected });
     };
-    flatten(n, true);
-    const first = operands[0];
-    if (first === undefined) return this.fail(0, 'internal: empty logical chain');
-    let orAcc: Node | null = null;
-    let andAcc: Node = first;
-    for (let k = 0; k < ops.length; k++) {
-      const next = operands[k + 1];
-      if (next === undefined) break;
-      if (ops[k] === 'AND') {
-        andAcc = { kind: 'binary', op: 'AND', left: andAcc, right: next, pos: andAcc.pos };
-      } else {
-        orAcc = orAcc === null ? andAcc : { kind: 'binary', op: 'OR', left: orAcc, right: andAcc, pos: orAcc.pos };
-        andAcc = next;
+    this.lx = new Lexer(src, this.fail);
+  }
+
+  parse(): Node {
+    if (this.peek().kind === 'end') this.fail(0, 'empty expression', 'an expression');
+    const node = this.expr(0);
+    const t = this.peek();
+    if (t.kind !== 'end') this.trailing(t);
+    return node;
+  }
+
+  private expr(minBp: number): Node {
+    if (++this.depth > MAX_DEPTH) this.fail(this.peek().start, `expression nested more than ${MAX_DEPTH} levels deep`, 'a flatter expression');
+    let left = this.prefix(minBp);
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'op' && t.text === '->') this.fail(t.start, 'lambda functions (x -> ...) are not supported', 'a row-level expression');
+      const bp = t.kind === 'op' ? (SYMBOLS[t.text]?.bp ?? (t.text === '.' || t.text === '[' || t.text === '::' ? BP.POSTFIX : 0)) : t.kind === 'name' ? (WORD_BP[t.upper] ?? 0) : 0;
+      if (bp <= minBp) break;
+      left = this.infix(left, this.take(), bp);
+    }
+    this.depth--;
+    return left;
+  }
+
+  private prefix(minBp: number): Node {
+    const t = this.peek();
+    switch (t.kind) {
+      case 'number':
+        this.take();
+        return numberLiteral(t.text, t.start, false, this.fail);
+      case 'string':
+        this.take();
+        return { kind: 'literal', value: t.text, literal: 'string', pos: t.start };
+      case 'binary':
+        this.take();
+        return binaryLiteral(t.text, t.start);
+      case 'quoted':
+        this.take();
+        return this.isOp(this.peek(), '(') ? this.call(t) : { kind: 'column', path: [t.text], pos: t.start };
+      case 'name':
+        return this.word(t, minBp);
+      case 'op':
+        return this.symbol(t, minBp);
+      case 'end':
+        return this.fail(t.start, unexpected(this.src, t), this.operandExpected());
+    }
+  }
+
+  private symbol(t: Token, minBp: number): Node {
+    switch (t.text) {
+      case '(': {
+        this.take();
+        const inner = this.expr(0);
+        this.close(')', `")" to close the parenthesis opened at ${this.at(t)}`);
+        return inner;
+      }
+      case '-': {
+        this.take();
+        // Spark folds the sign into a number literal: -2147483648 is an INT, -9223372036854775808L a BIGINT.
+        const n = this.peek();
+        if (n.kind === 'number') {
+          this.take();
+          return numberLiteral(n.text, t.start, true, this.fail);
+        }
+        return { kind: 'unary', op: '-', arg: this.expr(BP.UNARY), pos: t.start };
+      }
+      case '+':
+        this.take();
+        return { kind: 'unary', op: '+', arg: this.expr(BP.UNARY), pos: t.start };
+      case '!':
+        return this.not(t, minBp);
+      case '~':
+        this.take();
+        return { kind: 'unary', op: '~', arg: this.expr(BP.UNARY), pos: t.start };
+      default:
+        return this.fail(t.start, unexpected(this.src, t), this.operandExpected());
+    }
+  }
+
+  private word(t: Token, minBp: number): Node {
+    const w = t.upper;
+    if (w === 'NOT') return this.not(t, minBp);
+    if (NOT_AN_OPERAND.has(w)) this.fail(t.start, unexpected(this.src, t), this.operandExpected());
+    if (w === 'NULL' || w === 'TRUE' || w === 'FALSE') {
+      this.take();
+      return w === 'NULL' ? { kind: 'literal', value: null, literal: 'null', pos: t.start } : { kind: 'literal', value: w === 'TRUE', literal: 'boolean', pos: t.start };
+    }
+    if (w === 'CASE') return this.caseExpr(this.take());
+    // Read only now, so that a problem further on is not reported before this word's own.
+    const next = this.peek(1);
+    if ((w === 'CAST' || w === 'TRY_CAST') && this.isOp(next, '(')) return this.cast(this.take());
+    if (TYPED_LITERALS[w] !== undefined && next.kind === 'string') {
+      this.take();
+      this.take();
+      return typedLiteral(w, next.text, next.start, this.fail);
+    }
+    if (w === 'INTERVAL' && (next.kind === 'string' || next.kind === 'number')) {
+      this.fail(t.start, 'INTERVAL is not supported', 'date_add, add_months, datediff or the unix_* and timestamp_* functions for date and time arithmetic');
+    }
+    if (w === 'SELECT' || (w === 'EXISTS' && this.isOp(next, '('))) this.fail(t.start, 'subqueries are not supported in an expression', 'a row-level expression');
+    this.take();
+    if (this.isOp(next, '(')) return this.call(t);
+    if (w === 'CURRENT_DATE' || w === 'CURRENT_TIMESTAMP') return { kind: 'call', name: w.toLowerCase(), args: [], pos: t.start };
+    return { kind: 'column', path: [t.text], pos: t.start };
+  }
+
+  /** NOT or `!`: only where a condition may stand, as in Spark (`a = NOT b` needs parentheses). */
+  private not(t: Token, minBp: number): Node {
+    if (minBp > BP.NOT) this.fail(t.start, unexpected(this.src, t), `${this.operandExpected()}; a NOT here needs parentheses: (NOT ...)`);
+    this.take();
+    return { kind: 'unary', op: 'NOT', arg: this.expr(BP.NOT), pos: t.start };
+  }
+
+  private infix(left: Node, t: Token, bp: number): Node {
+    if (t.kind === 'op') {
+      if (t.text === '.') return this.field(left);
+      if (t.text === '[') {
+        const index = this.expr(0);
+        this.close(']', `"]" to close the subscript opened at ${this.at(t)}`);
+        return { kind: 'subscript', base: left, index, pos: left.pos };
+      }
+      if (t.text === '::') {
+        const type = readType(this.lx, this.src, this.fail, '::');
+        return { kind: 'cast', arg: left, to: type.text, pos: type.pos };
+      }
+      const sym = SYMBOLS[t.text];
+      if (sym === undefined) return this.fail(t.start, unexpected(this.src, t), 'an operator');
+      return { kind: 'binary', op: sym.op, left, right: this.expr(bp), pos: left.pos };
+    }
+    switch (t.upper) {
+      case 'AND':
+      case 'OR':
+        return { kind: 'binary', op: t.upper, left, right: this.expr(bp), pos: left.pos };
+      case 'DIV':
+        return { kind: 'binary', op: 'div', left, right: this.expr(bp), pos: left.pos };
+      case 'IS':
+        return this.isTest(left);
+      case 'NOT': {
+        const p = this.peek();
+        if (p.kind !== 'name' || !PREDICATES.has(p.upper)) this.fail(p.start, unexpected(this.src, p), 'IN, BETWEEN, LIKE, ILIKE, RLIKE or REGEXP after NOT');
+        return this.predicate(left, this.take(), true);
+      }
+      default:
+        return this.predicate(left, t, false);
+    }
+  }
+
+  /** `.name` after a column extends its path (`a.b.c`); after anything else it reads a struct field. */
+  private field(left: Node): Node {
+    const t = this.peek();
+    if (t.kind !== 'name' && t.kind !== 'quoted') return this.fail(t.start, unexpected(this.src, t), 'a field name after "."');
+    this.take();
+    if (left.kind === 'column') {
+      const path = [...left.path, t.text];
+      if (this.isOp(this.peek(), '(')) this.fail(left.pos, `unknown function ${JSON.stringify(path.join('.'))}`, 'a built-in function, called by its name alone');
+      return { kind: 'column', path, pos: left.pos };
+    }
+    return { kind: 'field', base: left, name: t.text, pos: left.pos };
+  }
+
+  private predicate(arg: Node, kw: Token, negated: boolean): Node {
+    const pos = arg.pos;
+    if (kw.upper === 'IN') {
+      const open = this.peek();
+      if (!this.isOp(open, '(')) this.fail(open.start, unexpected(this.src, open), '"(" and a list of values after IN');
+      this.take();
+      const first = this.peek();
+      if (first.kind === 'name' && first.upper === 'SELECT') this.fail(first.start, 'subqueries are not supported in an expression', 'a list of values');
+      const list = this.list(`"," or ")" to close the IN list opened at ${this.at(open)}`);
+      return { kind: 'in', negated, arg, list, pos };
+    }
+    if (kw.upper === 'BETWEEN') {
+      const low = this.expr(BP.PREDICATE);
+      this.expectWord('AND', `"AND" and the upper bound of the BETWEEN at ${this.at(kw)}`);
+      return { kind: 'between', negated, arg, low, high: this.expr(BP.PREDICATE), pos };
+    }
+    const isLike = kw.upper === 'LIKE' || kw.upper === 'ILIKE';
+    const quantifier = this.peek();
+    if (isLike && quantifier.kind === 'name' && (quantifier.upper === 'ANY' || quantifier.upper === 'SOME' || quantifier.upper === 'ALL') && this.isOp(this.peek(1), '(')) {
+      return this.likeQuantified(arg, kw, negated, this.take());
+    }
+    const pattern = this.expr(BP.PREDICATE);
+    let escape = '\\';
+    if (isLike && this.acceptWord('ESCAPE')) {
+      const e = this.peek();
+      if (e.kind !== 'string') this.fail(e.start, 'ESCAPE needs a quoted character', "a single character such as '!'");
+      this.take();
+      if ([...e.text].length !== 1) this.fail(e.start, 'the escape must be a single character', "a single character such as '!'");
+      escape = e.text;
+    }
+    return this.like(arg, pattern, kw, negated, escape, pos);
+  }
+
+  /** ILIKE is LIKE over lower-cased text and pattern, as Spark rewrites it. */
+  private like(arg: Node, pattern: Node, kw: Token, negated: boolean, escape: string, pos: number): Node {
+    const lower = (n: Node): Node => ({ kind: 'call', name: 'lower', args: [n], pos: n.pos });
+    const ci = kw.upper === 'ILIKE';
+    return { kind: 'like', negated, regex: kw.upper === 'RLIKE' || kw.upper === 'REGEXP', arg: ci ? lower(arg) : arg, pattern: ci ? lower(pattern) : pattern, escape, pos };
+  }
+
+  /** `LIKE ANY|SOME|ALL (p1, p2)`: any (all) of the patterns matches; with NOT, any (all) of them does not. */
+  private likeQuantified(arg: Node, kw: Token, negated: boolean, quantifier: Token): Node {
+    const open = this.take();
+    const patterns = this.list(`"," or ")" to close the ${kw.upper} ${quantifier.upper} list opened at ${this.at(open)}`);
+    const op = quantifier.upper === 'ALL' ? 'AND' : 'OR';
+    const likes = patterns.map((p) => this.like(arg, p, kw, negated, '\\', arg.pos));
+    return likes.reduce((acc, n) => ({ kind: 'binary', op, left: acc, right: n, pos: arg.pos }));
+  }
+
+  private isTest(arg: Node): Node {
+    const negated = this.acceptWord('NOT');
+    const t = this.peek();
+    const pos = arg.pos;
+    if (t.kind === 'name') {
+      if (t.upper === 'NULL' || t.upper === 'UNKNOWN' || t.upper === 'TRUE' || t.upper === 'FALSE') {
+        this.take();
+        const test = t.upper === 'TRUE' ? 'true' : t.upper === 'FALSE' ? 'false' : 'null';
+        return { kind: 'is', negated, arg, test, pos };
+      }
+      if (t.upper === 'DISTINCT') {
+        this.take();
+        this.expectWord('FROM', '"FROM" after IS DISTINCT');
+        const same: Node = { kind: 'binary', op: '<=>', left: arg, right: this.expr(BP.PREDICATE), pos };
+        return negated ? same : { kind: 'unary', op: 'NOT', arg: same, pos };
       }
     }
-    return orAcc === null ? andAcc : { kind: 'binary', op: 'OR', left: orAcc, right: andAcc, pos: orAcc.pos };
+    return this.fail(t.start, unexpected(this.src, t), `NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM after IS${negated ? ' NOT' : ''}`);
   }
 
-  private caseExpr(n: Obj): Node {
-    const subjectObj = obj(n, 'expr');
-    const subject = subjectObj === undefined ? null : this.node(subjectObj);
+  private caseExpr(kw: Token): Node {
+    const opened = `the CASE at ${this.at(kw)}`;
+    const subject = this.isWord(this.peek(), 'WHEN') ? null : this.expr(0);
     const whens: { cond: Node; result: Node }[] = [];
-    let otherwise: Node | null = null;
-    for (const a of list(n, 'args')) {
-      if (!isObj(a)) continue;
-      const result = this.node(obj(a, 'result') ?? {});
-      if (a.type === 'when') whens.push({ cond: this.node(obj(a, 'cond') ?? {}), result });
-      else otherwise = result;
+    while (this.acceptWord('WHEN')) {
+      const cond = this.expr(0);
+      this.expectWord('THEN', `"THEN" after the WHEN condition in ${opened}`);
+      whens.push({ cond, result: this.expr(0) });
     }
-    return { kind: 'case', subject, whens, otherwise, pos: subject?.pos ?? whens[0]?.cond.pos ?? 0 };
-  }
-
-  private call(n: Obj): Node {
-    const nameParts = list(obj(n, 'name') ?? {}, 'name');
-    const last = nameParts[nameParts.length - 1];
-    const name = (isObj(last) ? (str(last, 'value') ?? '') : '').toLowerCase();
-    const loc = obj(n, 'loc');
-    const start = loc === undefined ? undefined : obj(loc, 'start');
-    const pos = start !== undefined && typeof start.offset === 'number' ? this.lx.originalOffset(start.offset - PREFIX.length) : 0;
-    const argsObj = obj(n, 'args');
-    const args = argsObj === undefined ? [] : list(argsObj, 'value').map((v) => this.node(isObj(v) ? v : {}));
-    // The parser reads `NOT (x)` as a call of a function named NOT.
-    const [only] = args;
-    if (name === 'not' && args.length === 1 && only !== undefined) return { kind: 'unary', op: 'NOT', arg: only, pos };
-    if (nameParts.length !== 1) this.fail(pos, `unknown function ${JSON.stringify(this.source.slice(pos, pos + 40).split('(')[0] ?? name)}`);
-    return { kind: 'call', name, args, pos };
-  }
-}
-
-/** The operand with the unary plus on its leftmost term removed; undefined when there is none. */
-function withoutLeadingPlus(o: Obj): Obj | undefined {
-  if (o.type === 'unary_expr' && o.operator === '+' && isObj(o.expr)) return o.expr;
-  if (o.type !== 'binary_expr' || o.parentheses === true || !isObj(o.left)) return undefined;
-  const left = withoutLeadingPlus(o.left);
-  return left === undefined ? undefined : { ...o, left };
-}
-
-function numberLiteral(text: string, pos: number, fail: (offset: number, reason: string, expected?: string) => never): Node {
-  const suffix = /(BD|[LDFSY])$/i.exec(text)?.[0]?.toUpperCase();
-  const body = suffix === undefined ? text : text.slice(0, -suffix.length);
-  const fractional = /[.eE]/.test(body);
-  let literal: LiteralKind;
-  let value: unknown;
-  const decimal = suffix === 'BD' || (suffix === undefined && fractional && !/[eE]/.test(body)) ? decimalLiteral(body) : undefined;
-  if (decimal !== undefined) {
-    literal = decimal.type;
-    value = decimal.value;
-  } else if (suffix === 'D' || suffix === 'F' || suffix === 'BD' || (fractional && suffix === undefined)) {
-    literal = 'double';
-    value = Number(body);
-  } else if (fractional) {
-    return fail(pos, `malformed number ${JSON.stringify(text)}`, 'an integer before the suffix');
-  } else {
-    const big = BigInt(body);
-    if (suffix === 'L' || big > 2147483647n) {
-      if (big > 9223372036854775807n) return fail(pos, `number ${text} is out of the BIGINT range`);
-      literal = 'long';
-      value = big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
-    } else {
-      literal = 'integer';
-      value = Number(big);
+    if (whens.length === 0) {
+      const t = this.peek();
+      this.fail(t.start, unexpected(this.src, t), `"WHEN" to start the first branch of ${opened}`);
     }
+    const otherwise = this.acceptWord('ELSE') ? this.expr(0) : null;
+    this.expectWord('END', otherwise === null ? `"WHEN", "ELSE" or "END" to close ${opened}` : `"END" to close ${opened}`);
+    return { kind: 'case', subject, whens, otherwise, pos: kw.start };
   }
-  return { kind: 'literal', value, literal, pos };
-}
 
-/** `1.19` as Spark reads it: DECIMAL(3,2) holding the exact text; undefined past 38 digits, where
- * the literal is a double. */
-function decimalLiteral(body: string): { type: LiteralKind; value: string } | undefined {
-  const d = parseDec(body);
-  const t = d === undefined ? null : literalDecType(d);
-  if (d === undefined || t === null) return undefined;
-  return { type: `decimal(${t.p},${t.s})`, value: decimalFromUnscaled(d.unscaled, t.s) };
+  private cast(kw: Token): Node {
+    const open = this.take();
+    const opened = `the ${kw.upper} opened at ${this.at(open)}`;
+    const arg = this.expr(0);
+    this.expectWord('AS', `"AS" and a type in ${opened}`);
+    const type = readType(this.lx, this.src, this.fail, 'AS');
+    this.close(')', `")" to close ${opened}`);
+    // Without ANSI mode CAST already gives NULL for what it cannot convert, so TRY_CAST is the same.
+    return { kind: 'cast', arg, to: type.text, pos: type.pos };
+  }
+
+  private call(nameTok: Token): Node {
+    const name = nameTok.text.toLowerCase();
+    if (!FUNCTIONS.has(name)) {
+      if (AGGREGATES.has(name)) this.fail(nameTok.start, `aggregate function ${name} is not supported in a row expression`, 'a row-level function');
+      if (WINDOW_FUNCTIONS.has(name)) this.fail(nameTok.start, `window function ${name} is not supported in a row expression`, 'a row-level function');
+    }
+    const open = this.take();
+    const args = this.isOp(this.peek(), ')') ? [] : undefined;
+    if (args !== undefined) this.take();
+    const list = args ?? this.list(`"," or ")" to close the call of ${name} opened at ${this.at(open)}`);
+    const over = this.peek();
+    if (this.isWord(over, 'OVER')) this.fail(over.start, 'window functions (OVER) are not supported in a row expression', 'a row-level expression');
+    return { kind: 'call', name, args: list, pos: nameTok.start };
+  }
+
+  /** Comma-separated expressions up to a closing parenthesis, which is taken too. */
+  private list(expected: string): Node[] {
+    const items: Node[] = [];
+    do items.push(this.expr(0));
+    while (this.acceptOp(','));
+    this.close(')', expected);
+    return items;
+  }
+
+  /** What follows a complete expression at the top level. */
+  private trailing(t: Token): never {
+    const w = t.kind === 'name' ? t.upper : '';
+    if (this.isOp(t, ',')) this.fail(t.start, 'unexpected second expression after ","', 'one expression');
+    if (this.isOp(t, ')')) this.fail(t.start, 'unexpected ")" that closes no "("', 'an operator or the end of the expression');
+    if (w === 'ESCAPE') this.fail(t.start, 'ESCAPE must follow LIKE and its pattern', "s LIKE 'a!%' ESCAPE '!'");
+    if (w === 'OVER') this.fail(t.start, 'window functions (OVER) are not supported in a row expression', 'a row-level expression');
+    if (w === 'AS') this.fail(t.start, 'unexpected "AS": an expression takes no alias here', 'the end of the expression');
+    if (w === 'WHEN' || w === 'THEN' || w === 'ELSE' || w === 'END') this.fail(t.start, `unexpected "${w}" outside a CASE`, 'an operator or the end of the expression');
+    return this.fail(t.start, unexpected(this.src, t), 'an operator such as AND, OR, =, + or ||, or the end of the expression');
+  }
+
+  private operandExpected(): string {
+    const p = this.prev;
+    if (p === undefined) return `an expression: ${OPERAND_KINDS}`;
+    return `an operand after ${p.kind === 'name' ? p.upper : this.src.slice(p.start, p.end)} (${OPERAND_KINDS})`;
+  }
+
+  private at(t: Token): string {
+    return describePosition(this.src, t.start);
+  }
+
+  private peek(k = 0): Token {
+    return this.lx.peek(k);
+  }
+
+  private take(): Token {
+    this.prev = this.lx.next();
+    return this.prev;
+  }
+
+  private isOp(t: Token, op: string): boolean {
+    return t.kind === 'op' && t.text === op;
+  }
+
+  private isWord(t: Token, word: string): boolean {
+    return t.kind === 'name' && t.upper === word;
+  }
+
+  private acceptOp(op: string): boolean {
+    if (!this.isOp(this.peek(), op)) return false;
+    this.take();
+    return true;
+  }
+
+  private acceptWord(word: string): boolean {
+    if (!this.isWord(this.peek(), word)) return false;
+    this.take();
+    return true;
+  }
+
+  private close(op: string, expected: string): void {
+    const t = this.peek();
+    if (!this.acceptOp(op)) this.fail(t.start, unexpected(this.src, t), expected);
+  }
+
+  private expectWord(word: string, expected: string): void {
+    const t = this.peek();
+    if (!this.acceptWord(word)) this.fail(t.start, unexpected(this.src, t), expected);
+  }
 }

@@ -19,6 +19,7 @@ const TOKENS = [
   'AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'TRUE', 'BETWEEN', 'LIKE', 'RLIKE', 'ESCAPE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END',
   'CAST', 'AS', 'INT', 'DECIMAL(5,2)', 'upper(', 'coalesce(', 'substring(', 'DIV', '<=>', '=', '<>', '<', '>=', '||', '!',
   '--', '/*', '*/', ';', '?', ':', '::', '$', '\n', 'DATE', "DATE '2024-01-01'", 'count(', 'x[0]', 'element_at(',
+  '&', '|', '^', '~', '<<', '>>>', 'ILIKE', 'ANY', 'DISTINCT', 'FROM', 'TRY_CAST(', "X'0A'", 'ARRAY<INT>', '->', 'INTERVAL', 'OVER',
 ];
 
 void test('random token soups either compile or fail with an ExpressionError at a valid position', () => {
@@ -54,7 +55,7 @@ void test('every function and operator survives hostile argument values without 
     else samples.push(`${name}(${args.join(', ')})`);
   }
   samples.push(
-    'v + w', 'v - w', 'v * w', 'v / w', 'v % w', 'v div w', '-v', 'v || w', 'v = w', 'v <=> w', 'v < w', 'v >= w', 'v AND w', 'NOT v',
+    'v + w', 'v - w', 'v * w', 'v / w', 'v % w', 'v div w', '-v', 'v || w', 'v & w', 'v | w', 'v ^ w', '~v', 'v << w', 'v >> w', 'v >>> w', 'v = w', 'v <=> w', 'v < w', 'v >= w', 'v AND w', 'NOT v',
     'v IN (w, 1, \'a\')', 'v BETWEEN w AND u', 'v LIKE w', "v LIKE 'a%'", "v RLIKE 'a'", 'v IS TRUE', 'CASE v WHEN w THEN u END',
     'CAST(v AS INT)', 'CAST(v AS BIGINT)', 'CAST(v AS DOUBLE)', 'CAST(v AS STRING)', 'CAST(v AS BOOLEAN)', 'CAST(v AS TIMESTAMP)',
     'CAST(v AS DATE)', 'CAST(v AS DECIMAL(5,2))', 'CAST(v AS BINARY)', 'v[0]', "v['a']", 'v.a.b', "split(v, ',', w)", "date_format(v, 'yyyy')",
