@@ -1,5 +1,5 @@
-// Loads a CommonJS dependency on its first use, so that a pipeline which never needs it (Kafka, SQL
-// expressions, Prometheus, Parquet decoding) pays neither its start-up time nor its memory.
+// Loads a CommonJS dependency on its first use, so that a pipeline which never needs it (Kafka,
+// Prometheus, Parquet decoding, YAML, CSV) pays neither its start-up time nor its memory.
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

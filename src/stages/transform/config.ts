@@ -18,7 +18,8 @@ export function sqlExpression(kind: 'value' | 'condition') {
       } catch (err) {
         if (!(err instanceof ExpressionError)) throw err;
         const p = err.problems[0];
-        ctx.addIssue({ code: 'custom', message: p?.message ?? err.message, ...(p?.expected === undefined ? {} : { params: { expected: p.expected } }) });
+        // The excerpt shows the expression with a caret under the place, in `sluice validate` too.
+        ctx.addIssue({ code: 'custom', message: `${p?.message ?? err.message}\n${err.excerpt}`, ...(p?.expected === undefined ? {} : { params: { expected: p.expected } }) });
       }
     });
 }
