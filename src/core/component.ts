@@ -178,7 +178,16 @@ export interface SourceDefinition<C> {
   /** The schema of the source's rows when the config fixes it before the run (a declared `schema`,
    * Kafka's fixed columns); null when only the data will tell. */
   declaredSchema?(config: C): StructType | null;
+  /** What the source uses outside the process with this config, for health checks. */
+  resources?(config: C): ComponentResources;
   create(config: C, ctx: ComponentContext): Source;
+}
+
+/** What a component uses outside the process: folders (their disk must keep free space) and network
+ * endpoints (`host:port`), declared so that health checks need not know each component's options. */
+export interface ComponentResources {
+  readonly paths?: readonly string[];
+  readonly endpoints?: readonly string[];
 }
 
 export interface SinkDefinition<C> {
@@ -191,6 +200,8 @@ export interface SinkDefinition<C> {
    * table that does not merge schemas); null when it does not. Read only when some stage would be
    * checked against it. */
   existingSchema?(config: C): Promise<PlannedSchema | null>;
+  /** What the sink uses outside the process with this config, for health checks. */
+  resources?(config: C): ComponentResources;
   create(config: C, ctx: ComponentContext): Sink;
 }
 

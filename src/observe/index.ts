@@ -32,8 +32,8 @@ export function monitoringWanted(cfg: MonitoringConfig, httpPort?: number): bool
 }
 
 export async function startMonitoring(query: StreamingQuery, plan: PipelinePlan, cfg: MonitoringConfig, opts: StartOptions): Promise<Monitoring> {
-  const sinkPath = (plan.sink.config as { path?: unknown } | null)?.path;
-  const diskPaths = [plan.checkpointLocation, ...(typeof sinkPath === 'string' ? [sinkPath] : [])];
+  // The folders the components declare (src/plan/build.ts), not options read from their configs.
+  const diskPaths = plan.resources.paths;
   const intervalMs = plan.trigger.kind === 'processingTime' ? plan.trigger.intervalMs : 0;
   const monitor = new PipelineMonitor(query, { config: cfg, logger: opts.logger, intervalMs, diskPaths });
   const port = opts.httpPort ?? cfg.http?.port;

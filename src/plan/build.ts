@@ -3,14 +3,14 @@
 // and the same PipelinePlan: components looked up and validated, the checkpoint location, declared
 // capabilities matched, the dead-letter sink resolved, monitoring carried along.
 import { resolve } from 'node:path';
-import type { OutputMode, SinkDefinition, SourceDefinition } from '../core/component.ts';
+import type { ComponentResources, OutputMode, SinkDefinition, SourceDefinition } from '../core/component.ts';
 import type { ConfigProblem } from '../core/errors.ts';
 import { closest, validate } from '../config/problems.ts';
 import { capabilityProblems } from './capabilities.ts';
 import { resolveDeadLetter } from './dead-letter.ts';
 import type { MonitoringConfig } from './monitoring.ts';
 import type { ErrorHandlingConfig, ProcessingConfig } from './pipeline.ts';
-import { temporaryCheckpoint, type ComponentRegistry, type PipelinePlan, type StageFactory, type Trigger } from './plan.ts';
+import { temporaryCheckpoint, type ComponentRegistry, type PipelinePlan, type PlanResources, type StageFactory, type Trigger } from './plan.ts';
 
 /** How the caller names what it was given, so that every problem points at the user's own words:
  * a YAML key path (`streaming.sink.config.path`) or an API call (`writeStream.option("path")`). */
@@ -55,6 +55,16 @@ export interface PlanResult {
 }
 
 const CHECKPOINT_KEYS = ['checkpoint.location', 'checkpointLocation'] as const;
+
+function planResources(checkpoint: string, declared: readonly (ComponentResources | undefined)[], port: number | undefined): PlanResources {
+  const paths = new Set<string>([checkpoint]);
+  const endpoints = new Set<string>();
+  for (const r of declared) {
+    for (const p of r?.paths ?? []) paths.add(resolve(p));
+    for (const e of r?.endpoints ?? []) endpoints.add(e);
+  }
+  return { paths: [...paths], endpoints: [...endpoints], ports: port === undefined ? [] : [port] };
+}
 
 function lookup<D extends { readonly config: import('zod').ZodType<unknown> }>(
   role: string,
@@ -130,6 +140,11 @@ export function buildPlan(input: PlanInput, registry: ComponentRegistry): PlanRe
     deadLetter,
     monitoring: input.monitoring,
     ...(input.outputMode === undefined ? {} : { outputMode: input.outputMode }),
+    resources: planResources(location, [
+      source.def.resources?.(source.config),
+      sink.def.resources?.(sink.config),
+      deadLetter.def.resources?.(deadLetter.config),
+    ], input.monitoring.http?.port),
   };
   return { plan, problems, source, sink };
 }

@@ -33,6 +33,19 @@ function problemsOf(text: string, env: Record<string, string> = {}): string[] {
 }
 
 describe('pipeline configuration', () => {
+  it('carries monitoring, the dead-letter sink and the resources the components declare', () => {
+    const plan = parsePipelineText(`
+streaming:
+  source: { type: file, config: { path: /data/in, cleanSource: archive, sourceArchiveDir: /data/archive } }
+  sink: { type: delta, config: { path: /data/table, checkpoint.location: /data/cp } }
+  error_handling: { dead_letter: { type: delta, path: /data/dlq } }
+  monitoring: { http: { port: 9464 } }
+`, registry, {});
+    assert.deepEqual(plan.resources, { paths: ['/data/cp', '/data/in', '/data/archive', '/data/table', '/data/dlq'], endpoints: [], ports: [9464] });
+    assert.equal(plan.monitoring.http?.port, 9464);
+    assert.deepEqual([plan.deadLetter.type, (plan.deadLetter.config as { path: string }).path], ['delta', '/data/dlq']);
+  });
+
   it('parses the seed shape with dotted keys, durations, numeric strings and environment variables', () => {
     const plan = parsePipelineText(ok, registry, { env: { CP_ROOT: '/tmp/x' }, name: 'demo' });
     assert.equal(plan.name, 'demo');

@@ -37,9 +37,18 @@ export interface PipelinePlan {
   readonly monitoring: MonitoringConfig;
   /** The output mode asked for (append when absent). */
   readonly outputMode?: OutputMode;
+  /** What the pipeline uses outside the process, as its components declare it: the checkpoint and
+   * the components' folders, their network endpoints, and the monitoring port. */
+  readonly resources: PlanResources;
   /** Checks that need I/O (the schema of an existing Delta table): run by `sluice validate` and
    * before a query starts, with the same key paths as the checks made when the plan was built. */
   readonly preflight?: () => Promise<readonly ConfigProblem[]>;
+}
+
+export interface PlanResources {
+  readonly paths: readonly string[];
+  readonly endpoints: readonly string[];
+  readonly ports: readonly number[];
 }
 
 export function triggerFrom(processing: ProcessingConfig): Trigger {

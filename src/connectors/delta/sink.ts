@@ -94,6 +94,7 @@ export const deltaSink = defineSink<DeltaSinkConfig>({
   // Markers and batch ids are txn actions in the same commit as the rows.
   capabilities: { progressMarkers: true, idempotentCommit: true, delivery: 'exactly-once', outputModes: ['append'] },
   existingSchema: tableSchema,
+  resources: (config) => ({ paths: [config.path] }),
   create: createDeltaSink,
 });
 

@@ -11,6 +11,7 @@ export const fileSource = defineSource<FileSourceConfig>({
   config: fileSourceConfig,
   // Rows are conformed to a declared schema; text lines are always one `value` column.
   declaredSchema: (config) => (config.schema !== undefined ? parseSchema(config.schema) : config.format === 'text' ? struct([field('value', 'string', false)]) : null),
+  resources: (config) => ({ paths: [config.path, ...(config.sourceArchiveDir === undefined ? [] : [config.sourceArchiveDir])] }),
   create: (config, ctx) => new FileStreamSource(config, ctx),
 });
 

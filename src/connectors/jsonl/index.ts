@@ -59,5 +59,6 @@ export const jsonlSink = defineSink<JsonlConfig>({
   config: jsonlConfig,
   // A replay writes the same batch's file again, replacing it: nothing is duplicated.
   capabilities: { progressMarkers: false, idempotentCommit: true, delivery: 'exactly-once', outputModes: ['append'] },
+  resources: (config) => ({ paths: [config.path] }),
   create: (config) => createJsonlSink(config),
 });
