@@ -51,8 +51,7 @@ export class KafkaSink implements Sink<KafkaRecords> {
       ...clientOptions(config.client, `sluice-${ctx.pipelineName}`),
       logger: ctx.logger,
       role: 'sink',
-      retries: config.retries,
-      retryIntervalMs: 100,
+      // No abort signal: a stopping query finishes the batch in flight, and nothing here waits.
       producer: { idempotent: config.idempotent, acks: config.acks, compression: config.compression, retries: config.retries },
     });
   }
