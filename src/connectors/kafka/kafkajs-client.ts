@@ -16,13 +16,14 @@
 // - the producer's own resends (kafkajs-produce.ts) and the consumer-group protocol (kafkajs-group.ts).
 // Every wait of the client honours the abort signal: a stopping query ends a read or a request at once.
 import type * as Kafkajs from 'kafkajs';
-import type { KafkaConfig, LogEntry, logCreator, SASLOptions } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { lazyModule } from '../../core/lazy.ts';
 import { ErrorCodes, errorMessage, SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { sleep } from '../../engine/retry.ts';
 import { tpKey, type FetchOptions, type GroupMembership, type GroupOptions, type KafkaHeader, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
 import type { ClientOptions } from './settings.ts';
+import { errorType, isRetriable, routeLogs, SocketRegistry } from './kafkajs-support.ts';
 import { GROUP_RETRY, joinKafkajsGroup } from './kafkajs-group.ts';
 import { createCluster, filterAborted, type InternalCluster, type RawPartitionData } from './kafkajs-internals.ts';
 import { ProducePath, type ProducerSettings } from './kafkajs-produce.ts';
@@ -56,6 +57,7 @@ class KafkajsClient implements KafkaClient {
   private readonly producer: ProducePath;
   private connected = false;
   private readonly groups: GroupMembership[] = [];
+  private readonly sockets = new SocketRegistry();
 
   constructor(private readonly opts: KafkajsClientOptions) {
     this.servers = opts.servers.join(',');
@@ -65,7 +67,7 @@ class KafkajsClient implements KafkaClient {
       maxInFlightRequests: opts.producer?.idempotent === true ? 1 : null,
     });
     const producer = opts.producer ?? { idempotent: true, acks: -1, compression: 'none', retries: 5 };
-    this.producer = new ProducePath(kafka, this.cluster, producer, this.servers, (m, cause, retryable) => this.failure(m, cause, retryable), isRetriable);
+    this.producer = new ProducePath(kafka, this.cluster, producer, this.servers, (m, cause, retryable) => this.failure(m, cause, retryable));
   }
 
   /** Tries each bootstrap server once: kafkajs moves to the next one after a connection error. */
@@ -275,6 +277,7 @@ class KafkajsClient implements KafkaClient {
   }
 
   async close(): Promise<void> {
+    if (this.opts.signal?.aborted === true) this.sockets.destroyAll();
     for (const g of this.groups.splice(0)) await g.leave();
     await this.producer.close();
     await this.cluster.disconnect().catch(() => undefined);
@@ -288,6 +291,7 @@ class KafkajsClient implements KafkaClient {
       clientId: o.clientId,
       connectionTimeout: o.connectionTimeout,
       requestTimeout: o.requestTimeout,
+      socketFactory: this.sockets.factory,
       ...(retry === undefined ? {} : { retry }),
       logLevel: kafkajs().logLevel.INFO,
       logCreator: routeLogs(o.logger),
@@ -388,28 +392,4 @@ function groupByTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
     out.set(tp.topic, list);
   }
   return out;
-}
-
-function errorType(err: unknown): unknown {
-  return (err as { type?: unknown } | null)?.type;
-}
-
-/** Transient per kafkajs; exhausted retries count as transient when what failed was (a later attempt may work). */
-function isRetriable(err: unknown): boolean {
-  const e = err as { retriable?: unknown; name?: unknown; cause?: unknown } | null;
-  if (e?.retriable === true) return true;
-  return e?.name === 'KafkaJSNumberOfRetriesExceeded' && e.cause !== err && isRetriable(e.cause);
-}
-
-/** kafkajs logs every failed request at ERROR even when it is retried or handled here, so its levels are
- * lowered by one: real failures reach the user as our own errors. */
-function routeLogs(logger: Logger): logCreator {
-  const log = logger.child({ component: 'kafkajs' });
-  return () => (entry: LogEntry) => {
-    const { message, timestamp: _ts, logger: _l, ...fields } = entry.log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
-    const payload = { namespace: entry.namespace, ...fields };
-    if (entry.level === kafkajs().logLevel.ERROR) log.warn(message, payload);
-    else if (entry.level === kafkajs().logLevel.WARN) log.info(message, payload);
-    else log.debug(message, payload);
-  };
 }

@@ -17,6 +17,7 @@ import type { Kafka, PartitionMetadata } from 'kafkajs';
 import { lazyModule } from '../../core/lazy.ts';
 import { errorMessage, SluiceError } from '../../core/errors.ts';
 import type { KafkaHeader, ProduceRecord } from './client.ts';
+import { isRetriable } from './kafkajs-support.ts';
 import { createProducer, type InternalCluster, type InternalProducer } from './kafkajs-internals.ts';
 
 const kafkajs = lazyModule<typeof Kafkajs>('kafkajs');
@@ -54,7 +55,6 @@ export class ProducePath {
     private readonly settings: ProducerSettings,
     private readonly servers: string,
     private readonly failure: Failure,
-    private readonly retriable: (err: unknown) => boolean,
   ) {}
 
   async start(): Promise<void> {
@@ -77,7 +77,7 @@ export class ProducePath {
     const producer = this.producer;
     const pending = records.filter((r) => !this.acknowledged.has(r));
     if (producer === undefined || pending.length === 0) return;
-    const fail = (err: unknown): SluiceError => this.failure(`producing ${pending.length} records to Kafka at ${this.servers} failed: ${errorMessage(err)}`, err, this.retriable(err));
+    const fail = (err: unknown): SluiceError => this.failure(`producing ${pending.length} records to Kafka at ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
     let groups: Map<string, Map<string, { record: ProduceRecord; message: OutMessage }[]>>;
     try {
       groups = await this.groupByLeader(pending);
@@ -101,7 +101,7 @@ export class ProducePath {
     throw this.failure(
       `producing ${left} records to Kafka at ${this.servers} failed: ${errorMessage(failed[0])}`,
       failed[0],
-      failed.every((e) => this.retriable(e)),
+      failed.every((e) => isRetriable(e)),
     );
   }
 
@@ -122,6 +122,8 @@ export class ProducePath {
       await this.cluster.refreshMetadata();
       for (const t of topics) metadata.set(t, this.cluster.findTopicPartitionMetadata(t));
     }
+    const absent = topics.filter((t) => (metadata.get(t) ?? []).length === 0);
+    if (absent.length > 0) throw this.failure(`Kafka topic${absent.length === 1 ? '' : 's'} ${absent.join(', ')} not found at ${this.servers}`, undefined, true);
     const byPartition = new Map<string, Map<number, { record: ProduceRecord; message: OutMessage }[]>>();
     for (const record of records) {
       const partitions = metadata.get(record.topic) ?? [];
