@@ -57,11 +57,14 @@ class KafkajsClient implements KafkaClient {
   private readonly producer: ProducePath;
   private connected = false;
   private readonly groups: GroupMembership[] = [];
+  /** The cluster's and producer's sockets (the group consumer has its own, to leave its group cleanly). */
   private readonly sockets = new SocketRegistry();
+  /** A request was left unanswered when the query stopped: close() must not wait for its answer. */
+  private abandoned = false;
 
   constructor(private readonly opts: KafkajsClientOptions) {
     this.servers = opts.servers.join(',');
-    const kafka = new (kafkajs().Kafka)(this.kafkaConfig({ retries: 0 }));
+    const kafka = new (kafkajs().Kafka)(this.kafkaConfig({ retries: 0 }, this.sockets));
     this.cluster = createCluster(kafka, {
       isolationLevel: opts.isolationLevel === 'read_committed' ? 1 : 0,
       maxInFlightRequests: opts.producer?.idempotent === true ? 1 : null,
@@ -265,7 +268,7 @@ class KafkajsClient implements KafkaClient {
 
   /** The group consumer gets a connection of its own whose kafkajs retries stay on (see kafkajs-group.ts). */
   async joinGroup(opts: GroupOptions): Promise<GroupMembership> {
-    const kafka = new (kafkajs().Kafka)(this.kafkaConfig(GROUP_RETRY));
+    const kafka = new (kafkajs().Kafka)(this.kafkaConfig(GROUP_RETRY, new SocketRegistry()));
     try {
       const m = await joinKafkajsGroup(kafka, opts, this.opts.logger, this.opts.signal);
       this.groups.push(m);
@@ -277,21 +280,21 @@ class KafkajsClient implements KafkaClient {
   }
 
   async close(): Promise<void> {
-    if (this.opts.signal?.aborted === true) this.sockets.destroyAll();
+    if (this.abandoned) this.sockets.destroyAll();
     for (const g of this.groups.splice(0)) await g.leave();
     await this.producer.close();
     await this.cluster.disconnect().catch(() => undefined);
     this.connected = false;
   }
 
-  private kafkaConfig(retry: KafkaConfig['retry']): KafkaConfig {
+  private kafkaConfig(retry: KafkaConfig['retry'], sockets: SocketRegistry): KafkaConfig {
     const o = this.opts;
     return {
       brokers: [...o.servers],
       clientId: o.clientId,
       connectionTimeout: o.connectionTimeout,
       requestTimeout: o.requestTimeout,
-      socketFactory: this.sockets.factory,
+      socketFactory: sockets.factory,
       ...(retry === undefined ? {} : { retry }),
       logLevel: kafkajs().logLevel.INFO,
       logCreator: routeLogs(o.logger),
@@ -321,11 +324,15 @@ class KafkajsClient implements KafkaClient {
   private untilStopped<T>(p: Promise<T>, what: string, signal = this.opts.signal): Promise<T> {
     if (signal === undefined) return p;
     if (signal.aborted) {
+      this.abandoned = true;
       p.catch(() => undefined);
       return Promise.reject(stopped(what));
     }
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(stopped(what));
+      const onAbort = (): void => {
+        this.abandoned = true;
+        reject(stopped(what));
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });

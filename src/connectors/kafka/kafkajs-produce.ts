@@ -32,6 +32,8 @@ export interface ProducerSettings {
 
 type Failure = (message: string, cause: unknown, retryable: boolean) => SluiceError;
 type OutMessage = { key: Buffer | null; value: Buffer | null; partition: number; headers?: Record<string, Buffer | Buffer[]> };
+/** A record with the message kafkajs sends for it. */
+type Item = { record: ProduceRecord; message: OutMessage };
 
 /**
  * kafkajs's own resends stay, because only they re-send just the part of one request that a broker did
@@ -77,12 +79,12 @@ export class ProducePath {
     const producer = this.producer;
     const pending = records.filter((r) => !this.acknowledged.has(r));
     if (producer === undefined || pending.length === 0) return;
-    const fail = (err: unknown): SluiceError => this.failure(`producing ${pending.length} records to Kafka at ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
-    let groups: Map<string, Map<string, { record: ProduceRecord; message: OutMessage }[]>>;
+    let groups: Map<string, Map<string, Item[]>>;
     try {
       groups = await this.groupByLeader(pending);
     } catch (err) {
-      throw err instanceof SluiceError ? err : fail(err);
+      if (err instanceof SluiceError) throw err;
+      throw this.failure(`producing ${pending.length} records to Kafka at ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
     }
     const compression = this.settings.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None;
     const results = await Promise.allSettled(
@@ -112,7 +114,7 @@ export class ProducePath {
   }
 
   /** Records by the node leading their partition, then by topic, each with the message kafkajs sends. */
-  private async groupByLeader(records: readonly ProduceRecord[]): Promise<Map<string, Map<string, { record: ProduceRecord; message: OutMessage }[]>>> {
+  private async groupByLeader(records: readonly ProduceRecord[]): Promise<Map<string, Map<string, Item[]>>> {
     const topics = [...new Set(records.map((r) => r.topic))];
     await this.cluster.addMultipleTargetTopics(topics);
     await this.cluster.refreshMetadataIfNecessary();
@@ -124,24 +126,24 @@ export class ProducePath {
     }
     const absent = topics.filter((t) => (metadata.get(t) ?? []).length === 0);
     if (absent.length > 0) throw this.failure(`Kafka topic${absent.length === 1 ? '' : 's'} ${absent.join(', ')} not found at ${this.servers}`, undefined, true);
-    const byPartition = new Map<string, Map<number, { record: ProduceRecord; message: OutMessage }[]>>();
+    const byPartition = new Map<string, Map<number, Item[]>>();
     for (const record of records) {
       const partitions = metadata.get(record.topic) ?? [];
       const partition = this.place(record, partitions);
       if (!hasPartition(partitions, partition)) {
         throw this.failure(`partition ${partition} of Kafka topic ${record.topic} does not exist at ${this.servers} (the topic has ${partitions.length})`, undefined, false);
       }
-      const perTopic = byPartition.get(record.topic) ?? new Map<number, { record: ProduceRecord; message: OutMessage }[]>();
+      const perTopic = byPartition.get(record.topic) ?? new Map<number, Item[]>();
       byPartition.set(record.topic, perTopic);
       const list = perTopic.get(partition) ?? [];
       perTopic.set(partition, list);
       list.push({ record, message: toMessage(record, partition) });
     }
-    const groups = new Map<string, Map<string, { record: ProduceRecord; message: OutMessage }[]>>();
+    const groups = new Map<string, Map<string, Item[]>>();
     for (const [topic, perPartition] of byPartition) {
       const leaders = this.cluster.findLeaderForPartitions(topic, [...perPartition.keys()]);
       for (const [nodeId, partitions] of Object.entries(leaders)) {
-        const byTopic = groups.get(nodeId) ?? new Map<string, { record: ProduceRecord; message: OutMessage }[]>();
+        const byTopic = groups.get(nodeId) ?? new Map<string, Item[]>();
         groups.set(nodeId, byTopic);
         byTopic.set(topic, partitions.flatMap((p) => perPartition.get(p) ?? []));
       }
