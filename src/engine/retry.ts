@@ -1,5 +1,6 @@
 // Exponential backoff with jitter for retryable source reads and sink writes; non-retryable
 // errors fail at once, exhausted retries fail with the component and the last cause.
+import { sleep } from '../core/sleep.ts';
 import type { RetryConfig } from '../plan/pipeline.ts';
 import { ErrorCodes, SluiceError, errorMessage, isRetryable } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -43,19 +44,4 @@ export async function withRetry<T>(
   }
 }
 
-/** Resolves after `ms`, or early when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true || ms <= 0) {
-      resolve();
-      return;
-    }
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep };

@@ -82,7 +82,8 @@ export interface GroupOptions {
 export interface KafkaClient {
   /** The bootstrap servers, for messages. */
   readonly servers: string;
-  /** Connects, failing with a retryable error naming the servers when none answers. */
+  /** Connects (each bootstrap server tried once), failing with a retryable error naming the servers when
+   * none answers. Failures of every method are SluiceErrors whose `retryable` lets the engine decide. */
   connect(): Promise<void>;
   /** Every topic of the cluster with its partition ids. Never creates topics. */
   topics(): Promise<Map<string, number[]>>;
@@ -93,8 +94,9 @@ export interface KafkaClient {
   /** Delivers exactly the messages with offsets in [start, end) of each range (transaction markers and
    * aborted records excluded); ranges whose offsets are gone are returned instead of thrown. */
   fetch(ranges: readonly FetchRange[], onMessage: (m: KafkaMessage) => void, opts?: FetchOptions): Promise<LostRange[]>;
-  /** Produces records and waits for their acknowledgement (after the configured retries); an empty
-   * list only starts the producer. */
+  /** Produces records and waits for their acknowledgement; an empty list only starts the producer. A
+   * record without a partition is placed once, and a record (the same object) already acknowledged by an
+   * earlier call is not sent again, so that retrying a failed call re-sends only what is missing. */
   produce(records: readonly ProduceRecord[]): Promise<void>;
   /** Joins a consumer group for partition ownership only: no records are consumed through it. */
   joinGroup(opts: GroupOptions): Promise<GroupMembership>;

@@ -11,6 +11,7 @@
 import type { ComponentContext, Offset, ReadLimit } from '../../core/component.ts';
 import { ErrorCodes, SourceError } from '../../core/errors.ts';
 import type { SinkTxn, SourceData } from '../../core/record.ts';
+import { sleep } from '../../core/sleep.ts';
 import { assignedPartitions } from './assignment.ts';
 import { tpKey, type FetchRange, type GroupMembership, type KafkaClient, type LostRange, type PartitionBounds } from './client.ts';
 import type { GroupSettings, KafkaSourceConfig } from './config.ts';
@@ -58,7 +59,7 @@ export class GroupReader {
     const deadline = Date.now() + Math.max(60_000, 2 * this.group.sessionTimeoutMs);
     while (this.membership?.owned() === null && Date.now() < deadline && !this.ctx.signal.aborted) {
       await this.rejoinIfFailed();
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50, this.ctx.signal);
     }
     if (this.membership?.owned() === null && !this.ctx.signal.aborted) {
       throw new SourceError(ErrorCodes.SOURCE_READ, `no partition assignment from consumer group ${this.group.id} at ${this.client.servers}`, { retryable: true });

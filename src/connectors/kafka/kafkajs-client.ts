@@ -1,31 +1,48 @@
 // KafkaClient over kafkajs: metadata, offsets and bounded per-broker Fetch requests on one cluster
-// connection, and an idempotent producer; kafkajs logs go to our logger.
+// connection, an idempotent producer (kafkajs-produce.ts), and group membership on a connection of its own;
+// kafkajs logs go to our logger.
 //
 //   fetch(ranges) --group by leader--> Fetch(broker, [tp@next...]) --> keep offsets in [next, end)
 //        ^                                   |  OFFSET_OUT_OF_RANGE -> ListOffsets -> LostRange
-//        +------ until every next == end ----+  retriable error -> refresh metadata, retry
+//        +------ until every next == end ----+  transient error -> refresh metadata, wait, go on
+//
+// One retry policy, the engine's (error_handling.retry): kafkajs's cluster does not retry (retries: 0) and
+// the client has no retry loop of its own; every failure becomes a SluiceError whose `retryable` says
+// whether the engine may try again. Three things stay inside, each for a reason the engine cannot see:
+// - connect() tries each bootstrap server once in turn (no wait), as Kafka's own clients do;
+// - a read re-routes after a transient Fetch failure (a moved leader, a dropped connection), up to
+//   fetchOffset.numRetries rounds in a row without progress, because the records already read would be
+//   lost to a retry of the whole read, which could then never finish while leaders keep moving;
+// - the producer's own resends (kafkajs-produce.ts) and the consumer-group protocol (kafkajs-group.ts).
+// Every wait of the client honours the abort signal: a stopping query ends a read or a request at once.
 import type * as Kafkajs from 'kafkajs';
-import type { Kafka, LogEntry, logCreator, SASLOptions } from 'kafkajs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { lazyModule } from '../../core/lazy.ts';
 import { ErrorCodes, errorMessage, SluiceError, type ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { sleep } from '../../core/sleep.ts';
 import { tpKey, type FetchOptions, type GroupMembership, type GroupOptions, type KafkaHeader, type FetchRange, type KafkaClient, type KafkaMessage, type LostRange, type PartitionBounds, type ProduceRecord, type TopicPartition } from './client.ts';
 import type { ClientOptions } from './settings.ts';
-import { joinKafkajsGroup } from './kafkajs-group.ts';
-import { createCluster, createProducer, filterAborted, type InternalCluster, type InternalProducer, type RawPartitionData } from './kafkajs-internals.ts';
+import { errorType, isRetriable, routeLogs, SocketRegistry } from './kafkajs-support.ts';
+import { GROUP_RETRY, joinKafkajsGroup } from './kafkajs-group.ts';
+import { createCluster, filterAborted, type InternalCluster, type RawPartitionData } from './kafkajs-internals.ts';
+import { ProducePath, type ProducerSettings } from './kafkajs-produce.ts';
 
 export interface KafkajsClientOptions extends ClientOptions {
   readonly logger: Logger;
   /** Decides the error code of connection failures. */
   readonly role: 'source' | 'sink';
-  /** Attempts after the first for metadata, offsets and fetches (Spark's fetchOffset.numRetries). */
-  readonly retries: number;
-  readonly retryIntervalMs: number;
+  /** Consecutive Fetch rounds without progress that a read survives by re-routing (fetchOffset.numRetries). */
+  readonly retries?: number;
+  /** Wait before re-routing, times the rounds failed so far (fetchOffset.retryIntervalMs). */
+  readonly retryIntervalMs?: number;
+  /** A stopping query: waits end and operations fail with SLUICE_QUERY_STOPPED. */
+  readonly signal?: AbortSignal;
   readonly isolationLevel?: 'read_committed' | 'read_uncommitted';
   /** A read makes no progress for this long: fail (Spark's pollTimeoutMs). */
   readonly pollTimeoutMs?: number;
   readonly maxBytesPerPartition?: number;
-  readonly producer?: { readonly idempotent: boolean; readonly acks: -1 | 0 | 1; readonly compression: 'none' | 'gzip'; readonly retries: number };
+  readonly producer?: ProducerSettings;
 }
 
 const kafkajs = lazyModule<typeof Kafkajs>('kafkajs');
@@ -36,45 +53,47 @@ export function createKafkajsClient(opts: KafkajsClientOptions): KafkaClient {
 
 class KafkajsClient implements KafkaClient {
   readonly servers: string;
-  private readonly kafka: Kafka;
   private readonly cluster: InternalCluster;
-  private producer: InternalProducer | undefined;
+  private readonly producer: ProducePath;
   private connected = false;
   private readonly groups: GroupMembership[] = [];
+  /** The cluster's and producer's sockets (the group consumer has its own, to leave its group cleanly). */
+  private readonly sockets = new SocketRegistry();
+  /** A request was left unanswered when the query stopped: close() must not wait for its answer. */
+  private abandoned = false;
 
   constructor(private readonly opts: KafkajsClientOptions) {
     this.servers = opts.servers.join(',');
-    this.kafka = new (kafkajs().Kafka)({
-      brokers: [...opts.servers],
-      clientId: opts.clientId,
-      connectionTimeout: opts.connectionTimeout,
-      requestTimeout: opts.requestTimeout,
-      retry: { retries: opts.retries, initialRetryTime: Math.max(50, opts.retryIntervalMs), maxRetryTime: 30_000 },
-      logLevel: kafkajs().logLevel.INFO,
-      logCreator: routeLogs(opts.logger),
-      ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
-      ...(opts.sasl === undefined ? {} : { sasl: opts.sasl as SASLOptions }),
-    });
-    this.cluster = createCluster(this.kafka, {
+    const kafka = new (kafkajs().Kafka)(this.kafkaConfig({ retries: 0 }, this.sockets));
+    this.cluster = createCluster(kafka, {
       isolationLevel: opts.isolationLevel === 'read_committed' ? 1 : 0,
       maxInFlightRequests: opts.producer?.idempotent === true ? 1 : null,
     });
+    const producer = opts.producer ?? { idempotent: true, acks: -1, compression: 'none', retries: 5 };
+    this.producer = new ProducePath(kafka, this.cluster, producer, this.servers, (m, cause, retryable) => this.failure(m, cause, retryable));
   }
 
+  /** Tries each bootstrap server once: kafkajs moves to the next one after a connection error. */
   async connect(): Promise<void> {
     if (this.connected) return;
-    try {
-      await this.cluster.connect();
-      this.connected = true;
-    } catch (err) {
-      throw this.failure(`cannot reach Kafka at ${this.servers}: ${errorMessage(err)}`, err, true);
+    for (let attempt = 1; ; attempt++) {
+      this.checkStopped('connecting');
+      try {
+        await this.untilStopped(this.cluster.connect(), 'connecting');
+        this.connected = true;
+        return;
+      } catch (err) {
+        if (err instanceof SluiceError) throw err;
+        if (attempt < this.opts.servers.length && isRetriable(err)) continue;
+        throw this.failure(`cannot reach Kafka at ${this.servers}: ${errorMessage(err)}`, err, isRetriable(err));
+      }
     }
   }
 
   async topics(): Promise<Map<string, number[]>> {
     await this.connect();
     // A metadata request for all topics (none named) never triggers auto-creation.
-    const meta = await this.retrying('listing topics', () => this.cluster.metadata({ topics: [] }));
+    const meta = await this.request('listing topics', () => this.cluster.metadata({ topics: [] }));
     const out = new Map<string, number[]>();
     for (const t of meta.topicMetadata) {
       if (t.topicErrorCode !== 0) continue;
@@ -100,8 +119,9 @@ class KafkajsClient implements KafkaClient {
   private async listOffsets(partitions: readonly TopicPartition[], mode: { fromBeginning?: boolean; fromTimestamp?: number }): Promise<Map<string, number>> {
     await this.connect();
     const byTopic = groupByTopic(partitions);
-    await this.retrying('loading topic metadata', () => this.cluster.addMultipleTargetTopics([...byTopic.keys()]));
-    const res = await this.retrying('listing offsets', async () => {
+    const res = await this.request('listing offsets', async () => {
+      await this.cluster.addMultipleTargetTopics([...byTopic.keys()]);
+      // Fresh leaders: a retry by the engine after NOT_LEADER_OR_FOLLOWER must not ask the old one again.
       await this.cluster.refreshMetadata();
       return this.cluster.fetchTopicsOffset([...byTopic].map(([topic, ps]) => ({ topic, partitions: ps.map((partition) => ({ partition })), ...mode })));
     });
@@ -112,6 +132,15 @@ class KafkajsClient implements KafkaClient {
 
   async fetch(ranges: readonly FetchRange[], onMessage: (m: KafkaMessage) => void, fo: FetchOptions = {}): Promise<LostRange[]> {
     await this.connect();
+    try {
+      return await this.fetchRanges(ranges, onMessage, fo.signal ?? this.opts.signal);
+    } catch (err) {
+      if (err instanceof SluiceError) throw err;
+      throw this.failure(`reading from Kafka at ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
+    }
+  }
+
+  private async fetchRanges(ranges: readonly FetchRange[], onMessage: (m: KafkaMessage) => void, signal: AbortSignal | undefined): Promise<LostRange[]> {
     const next = new Map<string, number>();
     const active = new Map<string, FetchRange>();
     for (const r of ranges) {
@@ -121,19 +150,19 @@ class KafkajsClient implements KafkaClient {
     }
     if (active.size === 0) return [];
     const lost: LostRange[] = [];
-    await this.retrying('loading topic metadata', () => this.cluster.addMultipleTargetTopics([...new Set(ranges.map((r) => r.topic))]));
+    await this.untilStopped(this.cluster.addMultipleTargetTopics([...new Set(ranges.map((r) => r.topic))]), 'reading', signal);
     const isolationLevel = this.opts.isolationLevel === 'read_committed' ? 1 : 0;
     const maxBytes = this.opts.maxBytesPerPartition ?? 1024 * 1024;
     const pollTimeout = this.opts.pollTimeoutMs ?? 120_000;
     let lastProgress = Date.now();
     let failures = 0;
     while (active.size > 0) {
-      if (fo.signal?.aborted === true) throw new SluiceError(ErrorCodes.QUERY_STOPPED, 'Kafka read stopped: the query is stopping');
+      this.checkStopped('reading', signal);
       const progressBefore = [...next.values()].reduce((a, b) => a + b, 0);
       let requests = this.planRequests([...active.values()], next, maxBytes);
       if (countPartitions(requests) < active.size) {
         // A partition without a leader in the metadata: refresh once; still missing means it is gone.
-        await this.cluster.refreshMetadata().catch(() => undefined);
+        await this.untilStopped(this.cluster.refreshMetadata().catch(() => undefined), 'reading', signal);
         requests = this.planRequests([...active.values()], next, maxBytes);
         const planned = new Set(requests.flatMap((r) => r.topics.flatMap((t) => t.partitions.map((p) => tpKey(t.topic, p.partition)))));
         for (const [k, r] of active) {
@@ -143,11 +172,15 @@ class KafkajsClient implements KafkaClient {
         }
         if (active.size === 0) break;
       }
-      const results = await Promise.allSettled(
-        requests.map(async ({ nodeId, topics }) => {
-          const broker = await this.cluster.findBroker({ nodeId });
-          return broker.fetch({ maxWaitTime: 100, minBytes: 1, maxBytes: 64 * 1024 * 1024, isolationLevel, topics });
-        }),
+      const results = await this.untilStopped(
+        Promise.allSettled(
+          requests.map(async ({ nodeId, topics }) => {
+            const broker = await this.cluster.findBroker({ nodeId });
+            return broker.fetch({ maxWaitTime: 100, minBytes: 1, maxBytes: 64 * 1024 * 1024, isolationLevel, topics });
+          }),
+        ),
+        'reading',
+        signal,
       );
       const emptyAtEnd: TopicPartition[] = [];
       let retriable: unknown;
@@ -178,9 +211,12 @@ class KafkajsClient implements KafkaClient {
       }
       if (emptyAtEnd.length > 0) lost.push(...(await this.findLost(emptyAtEnd, active, next, true)));
       if (retriable !== undefined) {
-        if (++failures > this.opts.retries) throw this.failure(`reading from Kafka at ${this.servers} failed: ${errorMessage(retriable)}`, retriable, true);
-        await sleep(this.opts.retryIntervalMs * failures);
-        await this.cluster.refreshMetadata().catch(() => undefined);
+        if (++failures > (this.opts.retries ?? 3)) throw this.failure(`reading from Kafka at ${this.servers} failed: ${errorMessage(retriable)}`, retriable, true);
+        const waitMs = (this.opts.retryIntervalMs ?? 10) * failures;
+        this.opts.logger.debug('Kafka fetch failed; refreshing metadata and reading on', { attempt: failures, waitMs, error: errorMessage(retriable) });
+        await sleep(waitMs, signal);
+        this.checkStopped('reading', signal);
+        await this.untilStopped(this.cluster.refreshMetadata().catch(() => undefined), 'reading', signal);
       }
       const progressAfter = [...next.values()].reduce((a, b) => a + b, 0);
       if (progressAfter !== progressBefore) {
@@ -225,78 +261,91 @@ class KafkajsClient implements KafkaClient {
 
   /** With no records, only starts the producer (so that a sink fails at open, not at its first batch). */
   async produce(records: readonly ProduceRecord[]): Promise<void> {
-    const p = this.opts.producer ?? { idempotent: true, acks: -1, compression: 'none', retries: 5 };
     await this.connect();
-    if (this.producer === undefined) {
-      const producer = createProducer(this.kafka, this.cluster, { idempotent: p.idempotent, retries: p.retries, createPartitioner: kafkajs().Partitioners.DefaultPartitioner });
-      try {
-        await producer.connect();
-      } catch (err) {
-        throw this.failure(`cannot start a Kafka producer at ${this.servers}: ${errorMessage(err)}`, err, true);
-      }
-      this.producer = producer;
-    }
-    if (records.length === 0) return;
-    const byTopic = new Map<string, { key: Buffer | null; value: Buffer | null; partition?: number; headers?: Record<string, Buffer | Buffer[]> }[]>();
-    for (const r of records) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({
-        key: toBuffer(r.key),
-        value: toBuffer(r.value),
-        ...(r.partition === undefined ? {} : { partition: r.partition }),
-        ...(r.headers === undefined || r.headers.length === 0 ? {} : { headers: headerObject(r.headers) }),
-      });
-      byTopic.set(r.topic, list);
-    }
-    try {
-      await this.producer.sendBatch({
-        acks: p.acks,
-        compression: p.compression === 'gzip' ? kafkajs().CompressionTypes.GZIP : kafkajs().CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } catch (err) {
-      throw this.failure(`producing ${records.length} records to Kafka at ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
-    }
+    if (records.length === 0) return this.producer.start();
+    return this.producer.send(records);
   }
 
+  /** The group consumer gets a connection of its own whose kafkajs retries stay on (see kafkajs-group.ts). */
   async joinGroup(opts: GroupOptions): Promise<GroupMembership> {
+    const kafka = new (kafkajs().Kafka)(this.kafkaConfig(GROUP_RETRY, new SocketRegistry()));
     try {
-      const m = await joinKafkajsGroup(this.kafka, opts, this.opts.logger);
+      const m = await joinKafkajsGroup(kafka, opts, this.opts.logger, this.opts.signal);
       this.groups.push(m);
       return m;
     } catch (err) {
+      if (err instanceof SluiceError) throw err;
       throw this.failure(`cannot join consumer group ${opts.groupId} at ${this.servers}: ${errorMessage(err)}`, err, isRetriable(err));
     }
   }
 
   async close(): Promise<void> {
+    if (this.abandoned) this.sockets.destroyAll();
     for (const g of this.groups.splice(0)) await g.leave();
-    const producer = this.producer;
-    this.producer = undefined;
-    if (producer !== undefined) await producer.disconnect().catch(() => undefined);
+    await this.producer.close();
     await this.cluster.disconnect().catch(() => undefined);
     this.connected = false;
   }
 
-  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (err instanceof SluiceError) throw err;
-        if (!isRetriable(err) || attempt >= this.opts.retries) {
-          throw this.failure(`${what} at Kafka ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
-        }
-        await sleep(this.opts.retryIntervalMs * (attempt + 1));
-        await this.cluster.refreshMetadata().catch(() => undefined);
-      }
+  private kafkaConfig(retry: KafkaConfig['retry'], sockets: SocketRegistry): KafkaConfig {
+    const o = this.opts;
+    return {
+      brokers: [...o.servers],
+      clientId: o.clientId,
+      connectionTimeout: o.connectionTimeout,
+      requestTimeout: o.requestTimeout,
+      socketFactory: sockets.factory,
+      ...(retry === undefined ? {} : { retry }),
+      logLevel: kafkajs().logLevel.INFO,
+      logCreator: routeLogs(o.logger),
+      ...(o.ssl === undefined ? {} : { ssl: o.ssl }),
+      ...(o.sasl === undefined ? {} : { sasl: o.sasl as SASLOptions }),
+    };
+  }
+
+  /** One attempt of a metadata or offsets request; its failure says whether the engine may retry. */
+  private async request<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.checkStopped(what);
+    try {
+      return await this.untilStopped(fn(), what);
+    } catch (err) {
+      if (err instanceof SluiceError) throw err;
+      throw this.failure(`${what} at Kafka ${this.servers} failed: ${errorMessage(err)}`, err, isRetriable(err));
     }
+  }
+
+  private checkStopped(what: string, signal = this.opts.signal): void {
+    if (signal?.aborted === true) throw stopped(what);
+  }
+
+  /** Settles with `p`, or fails at once when the query stops (the request itself ends when the client
+   * closes): kafkajs requests cannot be cancelled, and a broker that does not answer would hold the stop
+   * for the whole request or connection timeout. */
+  private untilStopped<T>(p: Promise<T>, what: string, signal = this.opts.signal): Promise<T> {
+    if (signal === undefined) return p;
+    if (signal.aborted) {
+      this.abandoned = true;
+      p.catch(() => undefined);
+      return Promise.reject(stopped(what));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.abandoned = true;
+        reject(stopped(what));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private failure(message: string, cause: unknown, retryable: boolean): SluiceError {
     const code: ErrorCode = this.opts.role === 'source' ? ErrorCodes.SOURCE_READ : ErrorCodes.SINK_WRITE;
     return new SluiceError(code, message, { retryable, cause, details: { servers: this.servers } });
   }
+}
+
+function stopped(what: string): SluiceError {
+  return new SluiceError(ErrorCodes.QUERY_STOPPED, `Kafka ${what} stopped: the query is stopping`);
 }
 
 /** Emits the messages of one partition response in [from, end); returns the next offset, or undefined when
@@ -338,21 +387,6 @@ function headerList(h: Record<string, Buffer | Buffer[] | null | undefined>): re
   return out ?? NO_HEADERS;
 }
 
-function headerObject(headers: readonly { key: string; value: Uint8Array | null }[]): Record<string, Buffer | Buffer[]> {
-  const out: Record<string, Buffer | Buffer[]> = {};
-  for (const h of headers) {
-    const v = toBuffer(h.value) ?? Buffer.alloc(0);
-    const prev = out[h.key];
-    out[h.key] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return out;
-}
-
-function toBuffer(v: Uint8Array | null): Buffer | null {
-  if (v === null) return null;
-  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
-
 function countPartitions(requests: { topics: { partitions: unknown[] }[] }[]): number {
   return requests.reduce((n, r) => n + r.topics.reduce((m, t) => m + t.partitions.length, 0), 0);
 }
@@ -365,32 +399,4 @@ function groupByTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
     out.set(tp.topic, list);
   }
   return out;
-}
-
-function errorType(err: unknown): unknown {
-  return (err as { type?: unknown } | null)?.type;
-}
-
-/** Transient per kafkajs; exhausted retries count as transient when what failed was (a later attempt may work). */
-function isRetriable(err: unknown): boolean {
-  const e = err as { retriable?: unknown; name?: unknown; cause?: unknown } | null;
-  if (e?.retriable === true) return true;
-  return e?.name === 'KafkaJSNumberOfRetriesExceeded' && e.cause !== err && isRetriable(e.cause);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** kafkajs logs every failed request at ERROR even when it is retried or handled here, so its levels are
- * lowered by one: real failures reach the user as our own errors. */
-function routeLogs(logger: Logger): logCreator {
-  const log = logger.child({ component: 'kafkajs' });
-  return () => (entry: LogEntry) => {
-    const { message, timestamp: _ts, logger: _l, ...fields } = entry.log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
-    const payload = { namespace: entry.namespace, ...fields };
-    if (entry.level === kafkajs().logLevel.ERROR) log.warn(message, payload);
-    else if (entry.level === kafkajs().logLevel.WARN) log.info(message, payload);
-    else log.debug(message, payload);
-  };
 }

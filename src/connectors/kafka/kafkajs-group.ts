@@ -5,11 +5,21 @@
 //   subscribe(topics) -> run() -> GROUP_JOIN {assignment} -> pause(topics) -> owned = assignment
 //                                 REBALANCING -> owned = null (plan nothing until the next join)
 //                                 CRASH (no restart) -> failure
-import type { Consumer, Kafka } from 'kafkajs';
+//
+// Unlike the rest of the client, the consumer keeps kafkajs's own retries (GROUP_RETRY): joins, syncs,
+// heartbeats and their REBALANCE_IN_PROGRESS answers happen in the background between the engine's calls,
+// and kafkajs restarts that protocol as a whole; the engine can neither see nor resume a step of it. What
+// the engine sees is the outcome: no assignment yet (no batch is planned) or a failed membership.
+import type { Consumer, Kafka, RetryOptions } from 'kafkajs';
+import { ErrorCodes, SluiceError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { GroupMembership, GroupOptions, TopicPartition } from './client.ts';
 
-export async function joinKafkajsGroup(kafka: Kafka, opts: GroupOptions, logger: Logger): Promise<GroupMembership> {
+/** The consumer-group protocol's retries, on the group consumer's own connection. */
+export const GROUP_RETRY: RetryOptions = { retries: 3, initialRetryTime: 50, maxRetryTime: 30_000 };
+
+/** Joins and waits for kafkajs to start the consumer; a stopping query leaves at once instead. */
+export async function joinKafkajsGroup(kafka: Kafka, opts: GroupOptions, logger: Logger, signal?: AbortSignal): Promise<GroupMembership> {
   const consumer = kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs,
@@ -20,14 +30,34 @@ export async function joinKafkajsGroup(kafka: Kafka, opts: GroupOptions, logger:
     allowAutoTopicCreation: false,
   });
   const m = new KafkajsMembership(consumer, logger);
-  await consumer.connect();
-  await consumer.subscribe({ topics: [...opts.topics], fromBeginning: true });
-  m.listen();
-  await consumer.run({
-    autoCommit: false,
-    // Only reached between a join and the pause that follows it; nothing is read from here.
-    eachBatch: () => Promise.resolve(),
+  const start = async (): Promise<void> => {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...opts.topics], fromBeginning: true });
+    m.listen();
+    await consumer.run({
+      autoCommit: false,
+      // Only reached between a join and the pause that follows it; nothing is read from here.
+      eachBatch: () => Promise.resolve(),
+    });
+  };
+  const started = start();
+  if (signal === undefined) {
+    await started;
+    return m;
+  }
+  const onAbort = new Promise<never>((_, reject) => {
+    const abort = (): void => reject(new SluiceError(ErrorCodes.QUERY_STOPPED, `joining consumer group ${opts.groupId} stopped: the query is stopping`));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    void started.finally(() => signal.removeEventListener('abort', abort)).catch(() => undefined);
   });
+  try {
+    await Promise.race([started, onAbort]);
+  } catch (err) {
+    started.catch(() => undefined);
+    await m.leave();
+    throw err;
+  }
   return m;
 }
 

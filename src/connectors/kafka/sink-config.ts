@@ -20,7 +20,7 @@ const sinkShape = {
   'kafka.compression.type': z.string().optional().meta(d('Alias of `compression`.')),
   'kafka.acks': z.enum(['all', '-1', '1', '0']).default('all').meta(d('Acknowledgements to wait for: all (default, required by idempotence), 1 or 0.')),
   'kafka.enable.idempotence': bool().default(true).meta(d('Idempotent producer (default true): broker-side de-duplication of retried sends.')),
-  'kafka.retries': nonNegativeInt().default(5).meta(d('Retries of a failed delivery before the batch fails.')),
+  'kafka.retries': nonNegativeInt().default(5).meta(d('Immediate re-sends by the producer of what a broker did not acknowledge (after refreshing metadata); then the write fails and streaming.error_handling.retry takes over with its backoff. The idempotent producer re-sends at least once.')),
 };
 
 export interface KafkaSinkConfig {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { writeBatch, type Sink } from '../../core/component.ts';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
 import { withOrigin, type Row } from '../../core/record.ts';
+import { Kafka, logLevel } from 'kafkajs';
 import { kcatConsume, startBroker, type TestBroker } from '../../../test/support/kafka/broker.ts';
 import { produceMessages } from '../../../test/support/kafka/produce.ts';
 import { testContext, type TestContext } from '../../../test/support/kafka/context.ts';
@@ -147,4 +148,70 @@ void test('an unreachable broker fails open with a retryable write error naming 
     assert.match(e.message, /cannot reach Kafka at 127\.0\.0\.1:1/);
     return true;
   });
+});
+
+/** A topic of six partitions led by more than one broker (the mock places leaders at random), and how many
+ * leaders it has: one failed request then leaves the other leaders' records acknowledged. */
+async function spreadTopic(prefix: string): Promise<{ topic: string; leaders: number }> {
+  const admin = new Kafka({ brokers: [...broker.brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (;;) {
+      const topic = await broker.uniqueTopic(prefix, 6);
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      const leaders = new Set(meta.topics[0]?.partitions.map((p) => p.leader)).size;
+      if (leaders > 1) return { topic, leaders };
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+void test('records without a key reach the topic exactly once when one leader fails a produce request and it is re-sent', async () => {
+  const { topic } = await spreadTopic('sink-keyless');
+  const sink = await openSink({ topic, 'kafka.retries': 1 });
+  await broker.failRequests(0, 1, 6); // Produce: NOT_LEADER_OR_FOLLOWER on whichever leader answers first
+  try {
+    // 100 is no multiple of 6: placed again on the re-send, records would move between partitions.
+    const rows = Array.from({ length: 100 }, (_, i) => ({ value: `r${i}` }));
+    assert.equal((await writeBatch(sink, batch(rows))).numOutputRows, 100);
+  } finally {
+    await broker.clearFailures(0);
+  }
+  assert.deepEqual(kcatConsume(broker.bootstrap, topic, '%s\\n').sort(), Array.from({ length: 100 }, (_, i) => `r${i}`).sort());
+});
+
+void test("the engine's retry of a failed write re-sends only the records no broker acknowledged", async () => {
+  const { topic, leaders } = await spreadTopic('sink-resume');
+  const sink = await openSink({ topic, 'kafka.retries': 1 });
+  const prepared = await sink.prepare(batch(Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }))));
+  // Each leader's first request fails, then one re-send: that leader's records stay unacknowledged while
+  // the other leaders' are written.
+  await broker.failRequests(0, leaders + 1, 6);
+  try {
+    await assert.rejects(sink.commit(prepared, { batchId: 0 }), (e: unknown) => {
+      assert.ok(e instanceof SluiceError);
+      assert.equal(e.code, ErrorCodes.SINK_WRITE);
+      assert.equal(e.retryable, true);
+      assert.match(e.message, /producing \d+ records to Kafka/);
+      return true;
+    });
+  } finally {
+    await broker.clearFailures(0);
+  }
+  assert.ok(kcatConsume(broker.bootstrap, topic).length > 0, 'some leader acknowledged its records before the failure');
+  assert.equal((await sink.commit(prepared, { batchId: 0 })).numOutputRows, 30);
+  assert.deepEqual(kcatConsume(broker.bootstrap, topic).sort(), Array.from({ length: 30 }, (_, i) => `k${i}\tv${i}`).sort());
+});
+
+void test('a row naming a partition its topic does not have is a SINK_WRITE dead letter and the others are sent', async () => {
+  const topic = await broker.uniqueTopic('sink-nopart', 2);
+  const sink = await openSink({ topic });
+  const r = await writeBatch(sink, batch([{ key: 'a', value: 'kept', partition: 1 }, withOrigin({ key: 'b', value: 'lost?', partition: 5 }, { file: '/in/p.json', line: 2 }), { key: 'c', value: 'free' }]));
+  assert.equal(r.numOutputRows, 2);
+  assert.equal(r.rejected.length, 1);
+  assert.equal(r.rejected[0]?.errorType, 'SINK_WRITE');
+  assert.deepEqual(r.rejected[0]?.origin, { file: '/in/p.json', line: 2 });
+  assert.match(r.rejected[0]?.message ?? '', /row 1 \(\/in\/p\.json:2\) names partition 5 of topic sink-nopart-\w+, which has 2 partitions/);
+  assert.deepEqual(kcatConsume(broker.bootstrap, topic, '%k\\t%s\\n').sort(), ['a\tkept', 'c\tfree']);
 });

@@ -1,14 +1,18 @@
 // The Kafka sink: each row becomes one record (topic, key, value, headers, partition from columns or
 // config) sent by an idempotent producer.
 //
-// Delivery is at-least-once. The idempotent producer removes duplicates of its own retries within one
-// process, but a batch that the engine replays after a crash (written, then the process died before the
-// checkpoint committed) is produced again: consumers see those records twice, in the same order. Readers
-// needing exactly-once must de-duplicate, e.g. on key plus the source origin carried in headers.
+// Delivery is at-least-once. Within one process a write the engine retries re-sends only the records no
+// broker acknowledged, to the same partitions, so the idempotent producer's broker-side de-duplication also
+// covers a request that was written but whose answer was lost. A batch that the engine replays after a
+// crash (written, then the process died before the checkpoint committed) is produced again: consumers see
+// those records twice, in the same order. Readers needing exactly-once must de-duplicate, e.g. on key plus
+// the source origin carried in headers.
 //
-//   prepare(batch) -> rows -> ProduceRecord[] (a row that is no record -> SINK_WRITE dead letter)
+//   prepare(batch) -> rows -> ProduceRecord[] (a row that is no record, or names a partition its topic
+//                                              lacks -> SINK_WRITE dead letter)
 //   commit         -> produce (chunks) -> acks from all in-sync replicas
-//                                  \-> retries exhausted: SLUICE_SINK_WRITE
+//                                  \-> failed: SLUICE_SINK_WRITE, retryable when transient (the engine's
+//                                      retry then sends only what is not acknowledged yet)
 import { defineSink, type ComponentContext, type ComponentHealth, type JsonValue, type PreparedWrite, type Sink, type SinkResult } from '../../core/component.ts';
 import { describeValue, ErrorCodes, SinkError } from '../../core/errors.ts';
 import { describeOrigin, originOf, type Batch, type Rejected, type Row } from '../../core/record.ts';
@@ -51,8 +55,7 @@ export class KafkaSink implements Sink<KafkaRecords> {
       ...clientOptions(config.client, `sluice-${ctx.pipelineName}`),
       logger: ctx.logger,
       role: 'sink',
-      retries: config.retries,
-      retryIntervalMs: 100,
+      // No abort signal: a stopping query finishes the batch in flight, and nothing here waits.
       producer: { idempotent: config.idempotent, acks: config.acks, compression: config.compression, retries: config.retries },
     });
   }
@@ -66,21 +69,34 @@ export class KafkaSink implements Sink<KafkaRecords> {
     await this.client.produce([]);
   }
 
-  /** Each row as a record; a row that cannot be one (no topic, a partition that is no number) is a
-   * SINK_WRITE dead letter and the others are sent. */
-  prepare(batch: Batch): Promise<KafkaRecords> {
+  /** Each row as a record; a row that cannot be one (no topic, a partition that is no number or that the
+   * topic does not have) is a SINK_WRITE dead letter and the others are sent. */
+  async prepare(batch: Batch): Promise<KafkaRecords> {
     const types = new Map((batch.schema?.fields ?? []).map((f) => [f.name, f.type]));
     const records: ProduceRecord[] = [];
     const rejected: Rejected[] = [];
-    batch.rows.forEach((row, i) => {
+    const reject = (row: Row, err: SinkError): void => {
+      rejected.push({ errorType: 'SINK_WRITE', stage: 'sink:kafka', message: err.message, payload: rowToJson(row, batch.schema), origin: originOf(row) ?? {} });
+    };
+    const converted: { row: Row; index: number; record: ProduceRecord }[] = [];
+    batch.rows.forEach((row, index) => {
       try {
-        records.push(this.toRecord(row, i, types));
+        converted.push({ row, index, record: this.toRecord(row, index, types) });
       } catch (err) {
         if (!(err instanceof SinkError)) throw err;
-        rejected.push({ errorType: 'SINK_WRITE', stage: 'sink:kafka', message: err.message, payload: rowToJson(row, batch.schema), origin: originOf(row) ?? {} });
+        reject(row, err);
       }
     });
-    return Promise.resolve({ records, rejected });
+    // kafkajs sends nothing for a partition missing from its metadata and reports success; a partition the
+    // topic lacks is bad input (a dead letter), not a failure to retry.
+    const placed = converted.some((c) => c.record.partition !== undefined);
+    const topics = placed ? await this.client.topics() : new Map<string, number[]>();
+    for (const { row, index, record } of converted) {
+      const partitions = record.partition === undefined ? undefined : topics.get(record.topic);
+      if (partitions === undefined || partitions.includes(record.partition ?? 0)) records.push(record);
+      else reject(row, this.rowError(row, index, `names partition ${record.partition} of topic ${record.topic}, which has ${partitions.length} partition${partitions.length === 1 ? '' : 's'}`));
+    }
+    return { records, rejected };
   }
 
   async commit(prepared: KafkaRecords): Promise<SinkResult> {

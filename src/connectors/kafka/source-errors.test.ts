@@ -115,15 +115,27 @@ void test('a topic that does not exist is reported by name and is not created', 
   assert.equal(await pattern.latestOffset(null, LIMITS), null, 'the failed lookups created no topic');
 });
 
-void test('an unreachable broker fails open with a retryable read error naming the bootstrap servers', async () => {
-  const port = await new Promise<number>((resolve) => {
+/** A local port nothing listens on. */
+function closedPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
       srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
     });
   });
-  const servers = `127.0.0.1:${port}`;
+}
+
+void test('a bootstrap server that does not answer is passed over for the next one in the list', async () => {
+  const topic = await broker.uniqueTopic('bootstrap', 1);
+  await produceMessages(broker.bootstrap, topic, [{ partition: 0, value: 'v' }]);
+  const src = create({ 'kafka.bootstrap.servers': `127.0.0.1:${await closedPort()},${broker.bootstrap}`, subscribe: topic, startingOffsets: 'earliest' });
+  await src.open();
+  assert.deepEqual(await src.latestOffset(null, LIMITS), { [topic]: { 0: 1 } });
+});
+
+void test('an unreachable broker fails open with a retryable read error naming the bootstrap servers', async () => {
+  const servers = `127.0.0.1:${await closedPort()}`;
   const ctx = testContext();
   contexts.push(ctx);
   const src = kafkaSource.create(kafkaSource.config.parse({ 'bootstrap.servers': servers, subscribe: 't', 'fetchOffset.numRetries': 1 }), ctx);

@@ -56,6 +56,7 @@ export class KafkaSource implements Source {
       role: 'source',
       retries: config.numRetries,
       retryIntervalMs: config.retryIntervalMs,
+      signal: ctx.signal,
       isolationLevel: config.isolationLevel,
       pollTimeoutMs: config.pollTimeoutMs,
       maxBytesPerPartition: config.maxPartitionFetchBytes,
