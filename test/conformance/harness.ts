@@ -197,7 +197,12 @@ export function sinkConformance(make: () => Promise<SinkFixture>): void {
       assert.equal(again.skipped, fx.replaces !== true);
       assert.deepEqual(after, [...before, 100, 101, 102, 103].sort((x, y) => x - y));
     } else {
-      assert.deepEqual(after, [...before, 100, 100, 101, 101, 102, 102, 103, 103].sort((x, y) => x - y));
+      // At least once: nothing lost; a sink that remembers what was acknowledged sends nothing again.
+      const added = after.filter((x) => x >= 100);
+      for (const id of [100, 101, 102, 103]) {
+        const n = added.filter((x) => x === id).length;
+        assert.ok(n === 1 || n === 2, `row ${id} written ${n} times`);
+      }
     }
     await sink.close();
   });
