@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { ConfigProblem } from './errors.ts';
 import type { Logger } from './logger.ts';
-import type { Batch, Rejected, SinkTxn, SourceData } from './record.ts';
+import type { Batch, Rejected, ProgressMarker, SourceData } from './record.ts';
 import type { StructType } from './schema.ts';
 
 /** A source offset: any JSON value, written verbatim into the checkpoint's offsets log. */
@@ -91,8 +91,8 @@ export interface PreparedWrite {
 /** The batch facts a commit needs once the rows are gone. */
 export interface CommitBatch {
   readonly batchId: number;
-  /** Progress markers to commit atomically with the rows (see SourceData.txns). */
-  readonly txns?: readonly SinkTxn[];
+  /** Progress markers to commit atomically with the rows (see SourceData.markers). */
+  readonly markers?: readonly ProgressMarker[];
 }
 
 /** A sink writes each batch in two phases, as Arrow's and Flink's two-phase committers do:
@@ -121,7 +121,7 @@ export interface Sink<P extends PreparedWrite = PreparedWrite> {
  * the rows a sink rejects come back with the result. */
 export async function writeBatch<P extends PreparedWrite>(sink: Sink<P>, batch: Batch): Promise<SinkResult & { readonly rejected: readonly Rejected[] }> {
   const prepared = await sink.prepare(batch);
-  const result = await sink.commit(prepared, { batchId: batch.batchId, ...(batch.txns === undefined ? {} : { txns: batch.txns }) });
+  const result = await sink.commit(prepared, { batchId: batch.batchId, ...(batch.markers === undefined ? {} : { markers: batch.markers }) });
   return { ...result, rejected: prepared.rejected };
 }
 
@@ -142,7 +142,7 @@ export type OutputMode = 'append' | 'update' | 'complete';
 /** What a sink offers. The plan checks it against what the source needs when it is built (from YAML
  * or the TypeScript API alike) and refuses a mismatch naming both components. */
 export interface SinkCapabilities {
-  /** Keeps a source's per-partition progress markers (`batch.txns`) atomically with the rows and
+  /** Keeps a source's per-partition progress markers (`batch.markers`) atomically with the rows and
    * reports them back (`Sink.committedVersions`), so instances sharing one sink resume where it is. */
   readonly progressMarkers: boolean;
   /** Recognises a batch id it already holds for the query and writes nothing (a replay after a crash). */

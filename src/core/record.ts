@@ -86,10 +86,10 @@ export interface SourceData {
   readonly bytes?: number;
   /** Progress markers the sink must record atomically with the rows (e.g. one per Kafka partition
    * in consumer-group mode: appId `<query id>-<topic>-<partition>`, version = the next offset). */
-  readonly txns?: readonly SinkTxn[];
+  readonly markers?: readonly ProgressMarker[];
 }
 
-export interface SinkTxn {
+export interface ProgressMarker {
   readonly appId: string;
   readonly version: number;
   /** The version this batch starts from: a sink holding a later one for the appId refuses the batch,
@@ -103,8 +103,8 @@ export interface Batch {
   rows: Row[];
   rejected: Rejected[];
   schema: StructType | null;
-  /** Extra progress markers for the sink to commit with the rows (see SourceData.txns). */
-  txns?: readonly SinkTxn[];
+  /** Extra progress markers for the sink to commit with the rows (see SourceData.markers). */
+  markers?: readonly ProgressMarker[];
   /** The batch was above `max.batch.bytes` and ran through the stages in slices of this many rows: a
    * sink that buffers a batch in another form should write it in parts of about this size. */
   partRows?: number;

@@ -339,7 +339,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const data = early?.data ?? (await this.retry(`source ${this.source.description}: reading batch ${p.batchId}`, () => this.source.read(p.start, p.end)));
     d.getBatch = early?.getBatchMs ?? Date.now() - t;
     const numInputRows = data.rows.length + data.rejected.length;
-    const input: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.txns === undefined ? {} : { txns: data.txns }) };
+    const input: Batch = { batchId: p.batchId, rows: data.rows, rejected: data.rejected, schema: data.schema, ...(data.markers === undefined ? {} : { markers: data.markers }) };
     t = Date.now();
     const staged = await runStagesBounded(this.stages, input, this.plan.processing['max.batch.bytes']);
     if (staged.parts > 1) this.logger.warn('batch above max.batch.bytes processed in parts', { batchId: p.batchId, estimatedBytes: staged.estimatedBytes, parts: staged.parts });
@@ -369,7 +369,7 @@ export class StreamingQuery extends EventEmitter<QueryEvents> {
     const dead = prepared.skipped === true ? { location: null } : await this.retry(`dead-letter queue ${this.dlq.description}: writing batch ${p.batchId}`, () => this.dlq.write(p.batchId, rejected, p.timestampMs));
     const rejectedPath = dead.location;
     t = Date.now();
-    const target = { batchId: p.batchId, ...(batch.txns === undefined ? {} : { txns: batch.txns }) };
+    const target = { batchId: p.batchId, ...(batch.markers === undefined ? {} : { markers: batch.markers }) };
     const writing = this.retry(`sink ${this.sink.description}: writing batch ${p.batchId}`, () => this.sink.commit(prepared, target));
     this.startReadAhead(p.end);
     const result = await writing.catch((err: unknown) => {

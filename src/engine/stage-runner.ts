@@ -83,7 +83,7 @@ export async function runStagesBounded(stages: readonly Stage[], input: Batch, m
     schema = slice.schema;
     parts++;
   }
-  const batch: Batch = { batchId: input.batchId, rows, rejected, schema, ...(input.txns === undefined ? {} : { txns: input.txns }), partRows: sliceRows };
+  const batch: Batch = { batchId: input.batchId, rows, rejected, schema, ...(input.markers === undefined ? {} : { markers: input.markers }), partRows: sliceRows };
 
   return { batch, metrics: collect(stages), parts, estimatedBytes };
 }

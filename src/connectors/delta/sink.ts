@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { defineSink, type CommitBatch, type ComponentContext, type ComponentHealth, type PlannedSchema, type Sink, type SinkResult } from '../../core/component.ts';
-import type { Batch, SinkTxn } from '../../core/record.ts';
+import type { Batch, ProgressMarker } from '../../core/record.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { loadSnapshot, refreshSnapshot, type Snapshot } from './protocol/snapshot.ts';
 import { releaseEncoder, warmEncoder } from '../../formats/parquet/encode-pool.ts';
@@ -21,7 +21,7 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
   const path = resolve(config.path);
   const m: DeltaSinkMetrics = { commits: 0, skippedBatches: 0, files: 0, bytes: 0, lastVersion: null };
   const cache = { snapshot: null as Snapshot | null };
-  const options = (batchId: number, txns?: readonly SinkTxn[], targetFileRows?: number): AppendOptions => ({
+  const options = (batchId: number, txns?: readonly ProgressMarker[], targetFileRows?: number): AppendOptions => ({
     cache,
     appId: ctx.queryId,
     queryId: ctx.queryId,
@@ -52,10 +52,10 @@ export function createDeltaSink(config: DeltaSinkConfig, ctx: ComponentContext):
       // An oversized batch (max.batch.bytes) asks for smaller data files, bounding the Arrow/Parquet memory.
       const partRows = batch.partRows;
       const targetFileRows = partRows === undefined ? config.targetFileRows : Math.min(partRows, config.targetFileRows ?? Infinity);
-      return prepareAppend(path, batch.rows, batch.schema, options(batch.batchId, batch.txns, targetFileRows));
+      return prepareAppend(path, batch.rows, batch.schema, options(batch.batchId, batch.markers, targetFileRows));
     },
     async commit(plan: AppendPlan, batch: CommitBatch): Promise<SinkResult> {
-      const r = await commitAppend(path, plan, options(batch.batchId, batch.txns));
+      const r = await commitAppend(path, plan, options(batch.batchId, batch.markers));
       if (r.skipped) {
         m.skippedBatches++;
         return { numOutputRows: 0, skipped: true, details: { version: r.version, numFiles: 0, numBytes: 0 } };

@@ -18,7 +18,7 @@ import { mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes, SinkError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Rejected, Row, SinkTxn } from '../../core/record.ts';
+import type { Rejected, Row, ProgressMarker } from '../../core/record.ts';
 import type { StructType } from '../../core/schema.ts';
 import { engineInfo } from './engine-info.ts';
 import type { Table as ArrowTable } from 'apache-arrow';
@@ -62,7 +62,7 @@ export interface AppendOptions {
   readonly cache?: { snapshot: Snapshot | null };
   /** More progress markers committed with the rows (e.g. one per Kafka partition); one carrying
    * `from` must not have moved past it in the table (see protocol/txn-guard.ts). */
-  readonly txns?: readonly SinkTxn[];
+  readonly txns?: readonly ProgressMarker[];
 }
 
 export interface AppendResult {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentContext } from '../../core/component.ts';
 import { ErrorCodes, SluiceError } from '../../core/errors.ts';
-import type { Batch, SinkTxn } from '../../core/record.ts';
+import type { Batch, ProgressMarker } from '../../core/record.ts';
 import { field, struct } from '../../core/schema.ts';
 import { DeltaSinkConfig } from './config.ts';
 import { commitFileName } from './protocol/actions.ts';
@@ -25,10 +25,10 @@ function sink(path: string, queryId: string) {
   return deltaSink.create(DeltaSinkConfig.parse({ path }), ctx);
 }
 
-const txn = (appId: string, from: number, version: number): SinkTxn => ({ appId, version, from });
+const txn = (appId: string, from: number, version: number): ProgressMarker => ({ appId, version, from });
 
-function batch(batchId: number, ids: number[], txns: SinkTxn[]): Batch {
-  return { batchId, rows: ids.map((id) => ({ id })), rejected: [], schema, txns };
+function batch(batchId: number, ids: number[], txns: ProgressMarker[]): Batch {
+  return { batchId, rows: ids.map((id) => ({ id })), rejected: [], schema, markers: txns };
 }
 
 const isMoved = (err: unknown): boolean => err instanceof SluiceError && err.code === ErrorCodes.PROGRESS_MOVED;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Source } from '../../core/component.ts';
-import type { Row, SinkTxn } from '../../core/record.ts';
+import type { Row, ProgressMarker } from '../../core/record.ts';
 import type { TestBroker } from '../../../test/support/kafka/broker.ts';
 import { kafkaFixture } from '../../../test/support/kafka/fixture.ts';
 import { jsonMessages, produceMessages } from '../../../test/support/kafka/produce.ts';
@@ -40,7 +40,7 @@ async function member(topic: string, group: string, markers: Map<string, number>
 }
 
 const ids = (rows: Row[]): number[] => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-const byApp = (txns: readonly SinkTxn[] | undefined) => new Map((txns ?? []).map((t) => [t.appId, { version: t.version, from: (t as { from?: number }).from }]));
+const byApp = (txns: readonly ProgressMarker[] | undefined) => new Map((txns ?? []).map((t) => [t.appId, { version: t.version, from: (t as { from?: number }).from }]));
 
 async function waitForSplit(a: Source, b: Source): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -67,8 +67,8 @@ void test('two members of one group split the partitions and each batch carries 
     assert.ok(end !== null);
     const data = await src.read(null, end);
     all.push(...ids(data.rows));
-    assert.equal(data.txns?.length, 2);
-    for (const [appId, t] of byApp(data.txns)) {
+    assert.equal(data.markers?.length, 2);
+    for (const [appId, t] of byApp(data.markers)) {
       assert.deepEqual(t, { version: 10, from: 0 });
       apps.add(appId);
     }
@@ -89,7 +89,7 @@ void test('planning starts each partition at the marker the sink holds, and a re
   markers.set(`resume-${topic}-1`, 25);
   const data = await src.read(null, end ?? {});
   assert.deepEqual(ids(data.rows), [30, 32, 34, 36, 38]);
-  assert.deepEqual(byApp(data.txns), new Map([[`resume-${topic}-0`, { version: 20, from: 15 }]]));
+  assert.deepEqual(byApp(data.markers), new Map([[`resume-${topic}-0`, { version: 20, from: 15 }]]));
   assert.equal(src.metrics?.().desired_replicas !== undefined, true);
 });
 
@@ -115,7 +115,7 @@ void test('the replica hint asks for one instance per partition with backlog unt
   let end = first;
   for (let i = 0; i < 3 && end !== null; i++) {
     const data = await src.read(null, end);
-    for (const t of data.txns ?? []) markers.set(t.appId, t.version);
+    for (const t of data.markers ?? []) markers.set(t.appId, t.version);
     end = await src.latestOffset(null, LIMITS);
   }
   const after = src.metrics?.() ?? {};

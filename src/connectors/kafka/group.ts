@@ -10,7 +10,7 @@
 //          fetch [from, to) -> rows; txns {appId, version: to, from}  -> sink commits them with the rows
 import type { ComponentContext, Offset, ReadLimit } from '../../core/component.ts';
 import { ErrorCodes, SourceError } from '../../core/errors.ts';
-import type { SinkTxn, SourceData } from '../../core/record.ts';
+import type { ProgressMarker, SourceData } from '../../core/record.ts';
 import { sleep } from '../../core/sleep.ts';
 import { assignedPartitions } from './assignment.ts';
 import { tpKey, type FetchRange, type GroupMembership, type KafkaClient, type LostRange, type PartitionBounds } from './client.ts';
@@ -19,7 +19,7 @@ import { EARLIEST, LATEST, newOffsetCount, rateLimit, type OffsetMap } from './o
 import { kafkaSchema, RowBuilder } from './rows.ts';
 
 /** A partition's marker also names the version the batch starts from, for the sink's overlap check. */
-export interface PartitionTxn extends SinkTxn {
+export interface PartitionTxn extends ProgressMarker {
   readonly from: number;
 }
 
@@ -133,7 +133,7 @@ export class GroupReader {
     }
     this.reads.push({ at: Date.now(), count: builder.rows.length + builder.rejected.length });
     if (this.reads.length > 20) this.reads.shift();
-    return { rows: builder.rows, rejected: builder.rejected, schema: kafkaSchema(this.config.valueFormat, this.config.includeHeaders), bytes: builder.bytes, txns };
+    return { rows: builder.rows, rejected: builder.rejected, schema: kafkaSchema(this.config.valueFormat, this.config.includeHeaders), bytes: builder.bytes, markers: txns };
   }
 
   /** Tells the group where this instance's partitions stand, so that lag tools reading group offsets

@@ -214,9 +214,9 @@ describe('transform steps', () => {
   it('keeps rejected records from earlier stages and batch fields such as txns', async () => {
     const st = await stage([{ filter: 'id > 1' }]);
     const earlier = { errorType: 'SCHEMA_VALIDATION' as const, stage: 'v', message: 'm', payload: 'p', origin: {} };
-    const out = await st.process({ batchId: 1, rows: rows(), rejected: [earlier], schema: S, txns: [{ appId: 'a', version: 3 }] });
+    const out = await st.process({ batchId: 1, rows: rows(), rejected: [earlier], schema: S, markers: [{ appId: 'a', version: 3 }] });
     assert.deepEqual(out.rejected, [earlier]);
-    assert.deepEqual(out.txns, [{ appId: 'a', version: 3 }]);
+    assert.deepEqual(out.markers, [{ appId: 'a', version: 3 }]);
   });
 
   it('reports rows in, out, filtered and rejected for the last batch', async () => {

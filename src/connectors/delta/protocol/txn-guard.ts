@@ -7,10 +7,10 @@
 //   commit race: winner holds txn appId with version > from ? -> PROGRESS_MOVED
 import { ErrorCodes } from '../../../core/errors.ts';
 import { DeltaError } from '../errors.ts';
-import type { SinkTxn } from '../../../core/record.ts';
+import type { ProgressMarker } from '../../../core/record.ts';
 
 /** appId -> the version the batch starts from, for the txns that say (`from`, a number). */
-export function continuedFrom(txns: readonly SinkTxn[] | undefined): Map<string, number> {
+export function continuedFrom(txns: readonly ProgressMarker[] | undefined): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of txns ?? []) if (t.from !== undefined) out.set(t.appId, t.from);
   return out;
