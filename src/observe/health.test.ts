@@ -51,7 +51,7 @@ describe('pipeline state', () => {
     const monitor = new PipelineMonitor(query, { config: MonitoringSchema.parse({ default_alerts: false }), logger: silentLogger });
     try {
       // The first retry waits an hour, so the state holds until the query is stopped.
-      while (query.backoff === undefined) await new Promise((r) => setTimeout(r, 50));
+      while (query.status.state !== 'backing-off') await new Promise((r) => setTimeout(r, 50));
       const r = await monitor.readiness();
       assert.equal(r.ready, false);
       assert.deepEqual(r.reasons.map((x) => x.split(':')[0]), ['sink', 'pipeline']);
