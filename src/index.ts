@@ -2,7 +2,8 @@
 export { createSession, SluiceSession, DataStream, DataStreamReader, DataStreamWriter } from './api/session.ts';
 export type { TransformFn, TriggerSpec, SessionOptions } from './api/session.ts';
 export { StreamingQuery } from './engine/query.ts';
-export type { StreamingQueryProgress, StreamingQueryStatus, SourceProgress, SinkProgress } from './engine/progress.ts';
+export type { StreamingQueryProgress, SourceProgress, SinkProgress } from './engine/progress.ts';
+export type { StreamingQueryStatus, QueryState, QueryEvents, BatchReport, RetryWait } from './engine/status.ts';
 export { defineSource, defineSink } from './core/component.ts';
 export type { Source, Sink, Stage, ComponentContext, Offset, ReadLimit, SinkResult, SourceDefinition, SinkDefinition, JsonValue } from './core/component.ts';
 export type { SinkCapabilities, SourceNeeds, Need, OutputMode, PlannedSchema, StagePlan, StageDefinition } from './core/component.ts';

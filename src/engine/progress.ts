@@ -1,4 +1,4 @@
-// StreamingQueryProgress and StreamingQueryStatus, with Spark's field names, plus a human line.
+// StreamingQueryProgress with Spark's field names, built from a finished batch, plus a human line.
 import type { JsonValue, Offset } from '../core/component.ts';
 
 export interface SourceProgress {
@@ -131,12 +131,6 @@ export function batchProgress(f: BatchFacts): StreamingQueryProgress {
     stages: f.stages,
     ...(f.quality === undefined ? {} : { quality: f.quality }),
   };
-}
-
-export interface StreamingQueryStatus {
-  message: string;
-  isDataAvailable: boolean;
-  isTriggerActive: boolean;
 }
 
 export function rate(rows: number, ms: number): number {

@@ -1,5 +1,5 @@
-// Pipeline state in readiness and metrics while a sink keeps failing: backing off with the error,
-// then failed with its code once the retries are exhausted.
+// Pipeline state in readiness and metrics: backing off with the error while a sink keeps failing,
+// failed with its code once the retries are exhausted, idle between triggers.
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,8 @@ import { defineSink } from '../core/component.ts';
 import { ErrorCodes, SinkError } from '../core/errors.ts';
 import { silentLogger } from '../core/logger.ts';
 import { StreamingQuery } from '../engine/query.ts';
+import { createSession } from '../api/session.ts';
+import { MemoryStream } from '../connectors/memory/index.ts';
 import { MonitoringSchema } from '../plan/monitoring.ts';
 import { PipelineMonitor } from './monitor.ts';
 import { parsePrometheusText, sampleValue } from './prom-text.ts';
@@ -51,7 +53,7 @@ describe('pipeline state', () => {
     const monitor = new PipelineMonitor(query, { config: MonitoringSchema.parse({ default_alerts: false }), logger: silentLogger });
     try {
       // The first retry waits an hour, so the state holds until the query is stopped.
-      while (query.backoff === undefined) await new Promise((r) => setTimeout(r, 50));
+      while (query.status.state !== 'backing-off') await new Promise((r) => setTimeout(r, 50));
       const r = await monitor.readiness();
       assert.equal(r.ready, false);
       assert.deepEqual(r.reasons.map((x) => x.split(':')[0]), ['sink', 'pipeline']);
@@ -67,6 +69,29 @@ describe('pipeline state', () => {
       assert.equal(sampleValue(m, 'sluice_pipeline_status', { status: 'failed' }), 1);
       assert.equal(sampleValue(m, 'sluice_pipeline_status', { status: 'backing_off' }), 0);
     } finally {
+      await monitor.close();
+    }
+  });
+  it('moves the status gauge to idle as soon as the query waits for its next trigger, and to stopped when it stops', async () => {
+    const name = `idle-${process.pid}`;
+    new MemoryStream(name).addData({ id: 1 }, { id: 2 });
+    const query = await createSession({ logger: silentLogger }).readStream.format('memory').option('name', name).load()
+      .writeStream.format('memory').option('name', name).option('checkpointLocation', join(root, name)).trigger({ processingTime: '1 hour' }).start();
+    const monitor = new PipelineMonitor(query, { config: MonitoringSchema.parse({ default_alerts: false }), logger: silentLogger });
+    try {
+      const gauge = async (): Promise<Record<string, number | undefined>> => {
+        const m = parsePrometheusText(await monitor.metrics.text());
+        return Object.fromEntries(['running', 'idle', 'stopped'].map((s) => [s, sampleValue(m, 'sluice_pipeline_status', { status: s })]));
+      };
+      // Read as the state changes, before the monitor's own once-a-second evaluation could see it.
+      const waiting = new Promise<Record<string, number | undefined>>((resolve) => query.on('state', (s) => s.state === 'waiting' && resolve(gauge())));
+      assert.deepEqual(await waiting, { running: 0, idle: 1, stopped: 0 });
+      const r = await monitor.readiness();
+      assert.deepEqual(r.components.pipeline, { healthy: true, detail: 'Waiting for next trigger' });
+      await query.stop();
+      assert.deepEqual(await gauge(), { running: 0, idle: 0, stopped: 1 });
+    } finally {
+      await query.stop();
       await monitor.close();
     }
   });

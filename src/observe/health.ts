@@ -21,14 +21,24 @@ export interface Readiness {
   readonly reasons: string[];
 }
 
+/** The pipeline's state for probes, metrics and the dashboard, from the query's typed state. */
 export function pipelineState(q: StreamingQuery): { state: PipelineState; detail: string } {
-  if (q.exception !== undefined) return { state: 'failed', detail: `failed: [${q.exception.code}] ${q.exception.message}` };
-  if (q.status.message === 'Stopped') return { state: 'stopped', detail: 'stopped' };
-  if (q.status.message === 'Initializing') return { state: 'starting', detail: 'starting' };
-  const b = q.backoff;
-  if (b !== undefined) return { state: 'backing_off', detail: `backing off: ${b.what} failed (attempt ${b.attempt}): ${b.error}` };
-  if (q.status.isTriggerActive) return { state: 'running', detail: q.status.message };
-  return { state: 'idle', detail: q.status.message };
+  const s = q.status;
+  switch (s.state) {
+    case 'failed':
+      return { state: 'failed', detail: `failed: [${s.code}] ${s.error}` };
+    case 'stopped':
+      return { state: 'stopped', detail: 'stopped' };
+    case 'initializing':
+      return { state: 'starting', detail: 'starting' };
+    case 'backing-off':
+      return { state: 'backing_off', detail: `backing off: ${s.retry.what} failed (attempt ${s.retry.attempt}): ${s.retry.error}` };
+    case 'planning':
+    case 'processing':
+      return { state: 'running', detail: s.message };
+    case 'waiting':
+      return { state: 'idle', detail: s.message };
+  }
 }
 
 /** Samples the event-loop delay; `p99Seconds` reports the window since the last call. */

@@ -5,6 +5,8 @@ import type { Logger } from '../core/logger.ts';
 import type { StructType } from '../core/schema.ts';
 import type { StreamingQueryProgress } from '../engine/progress.ts';
 import type { StreamingQuery } from '../engine/query.ts';
+import type { BatchReport } from '../engine/status.ts';
+import type { SluiceError } from '../core/errors.ts';
 import { AlertManager, defaultRules, type AlertStatus } from './alerts.ts';
 import type { MonitoringConfig } from '../plan/monitoring.ts';
 import { LoopDelay, PIPELINE_STATES, livenessBoundMs, liveness, pipelineState, readiness, type Readiness } from './health.ts';
@@ -52,6 +54,19 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
   private quality: { stage: string; measure: string; value: number }[] = [];
   private readonly timer: NodeJS.Timeout;
   private readonly livenessMs: number;
+  private readonly onReport = (b: BatchReport): void => {
+    try {
+      this.onBatch(b.progress, b.schema, countRejections(b.progress, b.rejected));
+    } catch (err) {
+      this.opts.logger.warn('monitoring could not record a batch', { error: String(err) });
+    }
+  };
+  // The status gauge follows each change at once; alerts wait for the next tick or batch.
+  private readonly onState = (): void => this.metrics.setStatus(pipelineState(this.query).state, PIPELINE_STATES);
+  private readonly onTerminated = (err: SluiceError | undefined): void => {
+    if (err !== undefined) this.metrics.observeFailure(err.code, 'pipeline');
+    this.tick();
+  };
 
   constructor(
     readonly query: StreamingQuery,
@@ -65,19 +80,9 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
     const rules = [...(cfg.default_alerts ? defaultRules(opts.intervalMs ?? 0).filter((r) => !own.has(r.name)) : []), ...cfg.alerts];
     this.alerts = new AlertManager(rules, query.name, opts.logger, this.notifier);
     this.livenessMs = livenessBoundMs(cfg, opts.intervalMs ?? 0);
-    query.on('progress', (p) => {
-      // Batches are handled in order even though reading a rejected-records file is asynchronous.
-      // Read at the event: the query moves on to the next batch right after.
-      try {
-        this.onBatch(p, query.lastSchema, countRejections(p, query.lastRejected));
-      } catch (err) {
-        opts.logger.warn('monitoring could not record a batch', { error: String(err) });
-      }
-    });
-    query.on('terminated', (err) => {
-      if (err !== undefined) this.metrics.observeFailure(err.code, 'pipeline');
-      this.tick();
-    });
+    query.on('batch', this.onReport);
+    query.on('state', this.onState);
+    query.on('terminated', this.onTerminated);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
     this.tick();
@@ -139,6 +144,9 @@ export class PipelineMonitor extends EventEmitter<MonitorEvents> {
   }
 
   async close(): Promise<void> {
+    this.query.off('batch', this.onReport);
+    this.query.off('state', this.onState);
+    this.query.off('terminated', this.onTerminated);
     clearInterval(this.timer);
     this.tick();
     this.loop.close();

@@ -112,7 +112,7 @@ void test("stopping a query while the engine backs off after a Kafka read failur
   await broker.failRequests(1, 1000, 6); // Fetch: NOT_LEADER_OR_FOLLOWER
   try {
     const query = await StreamingQuery.start(plan, { logger: silentLogger });
-    await until('the engine backs off after the failed read', () => query.backoff !== undefined);
+    await until('the engine backs off after the failed read', () => query.status.state === 'backing-off');
     await query.stop();
     assert.equal(query.isActive, false);
     const ended = await query.awaitTermination().then(() => undefined, (e: unknown) => e);
